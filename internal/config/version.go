@@ -95,8 +95,13 @@ func (c *Config) OutputDir() string {
 	return filepath.Join(c.RootDir(), filepath.FromSlash(c.Build.OutputDir))
 }
 
+// ManifestName is the manifest's file name inside the output directory. It
+// lives beside the artifacts so that a build job can hand both on as one
+// directory, and artifact paths in it never need "..".
+const ManifestName = "releaser-manifest.json"
+
 // ManifestPath is where the build stage writes the manifest.
-func (c *Config) ManifestPath() string { return filepath.Join(c.StateDir(), "manifest.json") }
+func (c *Config) ManifestPath() string { return filepath.Join(c.OutputDir(), ManifestName) }
 
 // AuditLogPath is the absolute audit log path.
 func (c *Config) AuditLogPath() string {

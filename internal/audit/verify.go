@@ -1,0 +1,80 @@
+package audit
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Verify reads a whole log from r and checks every line and link of the chain. Chain
+// problems are returned as a *ChainError naming the first bad line; other errors are
+// read errors. An empty input is a valid, empty log.
+func Verify(r io.Reader) (Summary, error) {
+	var c Chain
+	err := readChain(r, &c, nil)
+	return c.Summary(), err
+}
+
+// VerifyFile is Verify on the file at path.
+func VerifyFile(path string) (Summary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Summary{}, fmt.Errorf("open audit log: %w", err)
+	}
+	defer f.Close()
+	s, err := Verify(f)
+	if err != nil {
+		return s, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Read verifies r line by line and calls fn with each event once its line and its link
+// to the previous line have been verified. It stops at the first chain error (a
+// *ChainError) or the first error from fn, which it returns unwrapped.
+func Read(r io.Reader, fn func(line int, e Event) error) error {
+	var c Chain
+	return readChain(r, &c, fn)
+}
+
+func readChain(r io.Reader, c *Chain, fn func(int, Event) error) error {
+	// A small buffer that grows only for long lines: most logs never need MaxLineSize.
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= MaxLineSize {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+			if len(line) > MaxLineSize+1 || (len(line) == MaxLineSize+1 && line[MaxLineSize] != '\n') {
+				return chainErr(c.line+1, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
+			}
+		}
+		switch {
+		case err == nil:
+			line = line[:len(line)-1]
+		case err == io.EOF:
+			if len(line) == 0 {
+				return nil
+			}
+			return chainErr(c.line+1, 0, "last line has no trailing newline: the last write was torn (truncated)")
+		default:
+			return fmt.Errorf("read audit log after line %d: %w", c.line, err)
+		}
+		e, cerr := c.Next(line)
+		if cerr != nil {
+			return cerr
+		}
+		if fn != nil {
+			if err := fn(c.line, e); err != nil {
+				return err
+			}
+		}
+	}
+}
