@@ -77,7 +77,11 @@ measure() {
 		if [[ -z $WALL ]] || awk -v a="$wall" -v b="$WALL" 'BEGIN { exit !(a < b) }'; then
 			WALL=$wall
 		fi
-		((rss > RSS)) && RSS=$rss
+		# An if, not `((...)) && ...`: a false test as the loop's last
+		# command would make measure fail under set -e.
+		if ((rss > RSS)); then
+			RSS=$rss
+		fi
 	done
 }
 

@@ -49,6 +49,8 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return a.check(ctx, rest)
 	case "manifest":
 		err = a.manifest(ctx, rest)
+	case "audit":
+		err = a.audit(ctx, rest)
 	case "digest":
 		err = a.digest(ctx, rest)
 	case "version", "--version":

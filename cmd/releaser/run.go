@@ -36,15 +36,15 @@ const runExamples = `  # what would a release of the shipped example do?
 
 // runResult is the --json document of run and check.
 type runResult struct {
-	Command  string                `json:"command"`
-	OK       bool                  `json:"ok"`
-	ExitCode int                   `json:"exit_code"`
-	DryRun   bool                  `json:"dry_run"`
-	Release  releaseInfo           `json:"release"`
-	Stages   []stages.StageResult  `json:"stages"`
-	Error    string                `json:"error,omitempty"`
-	Manifest string                `json:"manifest,omitempty"`
-	AuditLog string                `json:"audit_log,omitempty"`
+	Command  string               `json:"command"`
+	OK       bool                 `json:"ok"`
+	ExitCode int                  `json:"exit_code"`
+	DryRun   bool                 `json:"dry_run"`
+	Release  releaseInfo          `json:"release"`
+	Stages   []stages.StageResult `json:"stages"`
+	Error    string               `json:"error,omitempty"`
+	Manifest string               `json:"manifest,omitempty"`
+	AuditLog string               `json:"audit_log,omitempty"`
 }
 
 type releaseInfo struct {
@@ -169,7 +169,7 @@ func summaryMarkdown(r *stages.Release, res runResult) string {
 	}
 	fmt.Fprintf(&b, "## %s: %s %s\n\n", title, ui.MarkdownEscape(res.Release.Name), ui.MarkdownEscape(res.Release.Version))
 	if res.Release.Tag != "" {
-		fmt.Fprintf(&b, "Tag `%s`", strings.ReplaceAll(res.Release.Tag, "`", "'"))
+		fmt.Fprintf(&b, "Tag %s", ui.MarkdownEscape(res.Release.Tag))
 		if res.Release.Commit != "" {
 			fmt.Fprintf(&b, " at `%s`", res.Release.Commit)
 		}

@@ -100,6 +100,11 @@ func tagChecks(ctx context.Context, r *Release, repo git.Repo) []Check {
 			Detail: fmt.Sprintf("no release tag given; the release would be tagged %s", want),
 			Fix:    fmt.Sprintf("run from a push of tag %s, or pass --tag %s", want, want)}}
 	}
+	if !validTagName(r.Tag) {
+		return []Check{{Name: "release tag", Status: StatusFailed,
+			Detail: fmt.Sprintf("%q is not a valid git tag name", r.Tag),
+			Fix:    fmt.Sprintf("release from tag %s", want)}}
+	}
 	version, ok := cfg.VersionForTag(r.Tag)
 	if !ok {
 		return []Check{{Name: "release tag", Status: StatusFailed,
@@ -132,6 +137,22 @@ func tagChecks(ctx context.Context, r *Release, repo git.Repo) []Check {
 		checks = append(checks, Check{Name: "HEAD is at the tag", Status: StatusOK, Detail: short(commit)})
 	}
 	return checks
+}
+
+// validTagName applies git's ref-name rules (git check-ref-format) that
+// matter here; a tag from the environment is untrusted input.
+func validTagName(tag string) bool {
+	if tag == "" || strings.HasPrefix(tag, "-") || strings.HasSuffix(tag, ".lock") || strings.HasSuffix(tag, ".") ||
+		strings.Contains(tag, "..") || strings.Contains(tag, "@{") || strings.Contains(tag, "//") ||
+		strings.HasPrefix(tag, "/") || strings.HasSuffix(tag, "/") || tag == "@" {
+		return false
+	}
+	for _, c := range tag {
+		if c < 0x20 || c == 0x7f || strings.ContainsRune(" ~^:?*[\\", c) {
+			return false
+		}
+	}
+	return true
 }
 
 func outputDirCheck(ctx context.Context, cfg *config.Config, repo git.Repo) Check {
@@ -268,8 +289,8 @@ func (Build) Run(ctx context.Context, r *Release) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("hash artifacts: %w", err)
 	}
 	m := &artifact.Manifest{
-		Version: artifact.SchemaVersion,
-		Release: artifact.Release{Name: cfg.Project.Name, Version: cfg.Project.Version, Tag: r.Tag, Commit: r.Commit},
+		Version:   artifact.SchemaVersion,
+		Release:   artifact.Release{Name: cfg.Project.Name, Version: cfg.Project.Version, Tag: r.Tag, Commit: r.Commit},
 		Artifacts: arts,
 	}
 	for _, a := range arts {
