@@ -57,8 +57,7 @@ func newFlags(name, synopsis, examples string, out io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelpShown
+			return errHelpShown // the flag package has already printed fs.Usage
 		}
 		return usagef("%s: %v (see releaser %s --help)", fs.Name(), err, fs.Name())
 	}

@@ -48,11 +48,12 @@ func loadGemSpec(src tree) (*gemSpec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	for _, k := range md.Undecoded() {
-		if k.String() == "version" {
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		k := undecoded[0].String()
+		if k == "version" {
 			return nil, fmt.Errorf("%s: remove \"version\"; the gem version comes from VERSION", file)
 		}
-		return nil, fmt.Errorf("%s: key %q is not supported; use name, summary, description, authors, email, homepage, licenses, required_ruby_version, require_paths", file, k.String())
+		return nil, fmt.Errorf("%s: key %q is not supported; use name, summary, description, authors, email, homepage, licenses, required_ruby_version, require_paths", file, k)
 	}
 	if err := checkName(file, "name", g.Name, gemName, 100); err != nil {
 		return nil, err
