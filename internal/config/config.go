@@ -141,6 +141,10 @@ type Registry struct {
 	DistTag string `toml:"dist_tag"`
 	// IDTokenEnv names the environment variable holding the ID token on GitLab CI.
 	IDTokenEnv string `toml:"id_token_env"`
+	// Workflow is the workflow file registered as trusted publisher at this
+	// registry, when it differs from identity.workflow: with a reusable
+	// workflow, PyPI and RubyGems bind the called file, npm and crates.io the caller.
+	Workflow string `toml:"workflow"`
 }
 
 // GitHub configures the GitHub release.

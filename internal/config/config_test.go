@@ -100,6 +100,7 @@ func TestBadInput(t *testing.T) {
 		{"table defined twice", minimal + "[project]\n", 11, "", "TOML syntax error", ""},
 		{"bad tag_format", strings.Replace(minimal, `version = "1.2.3"`, "version = \"1.2.3\"\ntag_format = \"release\"", 1), 5, "project.tag_format", "exactly once", ""},
 		{"workflow path", minimal + "[identity]\nworkflow = \".github/workflows/release.yml\"\n", 12, "identity.workflow", "not a workflow file name", "name the file only"},
+		{"registry workflow path", minimal + "[[registry]]\nkind = \"pypi\"\nworkflow = \"o/r/publish.yml\"\n", 13, "registry[0].workflow", "not a workflow file name", "name the file only"},
 		{"repo mismatch", minimal + "[identity]\nrepository = \"a/b\"\n[github]\nrepository = \"a/c\"\n", 14, "github.repository", "differs", ""},
 		{"duplicate registry", minimal + "[[registry]]\nkind = \"crates\"\n[[registry]]\nkind = \"crates\"\n", 13, "registry[1]", "same registry", "remove the duplicate"},
 	}

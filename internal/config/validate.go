@@ -247,6 +247,9 @@ func (v *validator) registry(i int, r *Registry) {
 			v.add(key+".artifacts", fmt.Sprintf("%q is not a glob over artifact names", g), `e.g. artifacts = ["*.whl"]`)
 		}
 	}
+	if r.Workflow != "" && !reWorkflow.MatchString(r.Workflow) {
+		v.add(key+".workflow", fmt.Sprintf("%q is not a workflow file name", r.Workflow), `name the file only, as registries do: workflow = "publish.yml"`)
+	}
 	if r.IDTokenEnv != "" && !reEnvName.MatchString(r.IDTokenEnv) {
 		v.add(key+".id_token_env", fmt.Sprintf("%q is not a valid environment variable name", r.IDTokenEnv), "e.g. id_token_env = \"PYPI_ID_TOKEN\"")
 	}
