@@ -1,0 +1,32 @@
+// Package testenv holds test-only emulators of the services releaser talks to: GitHub's
+// OIDC issuer and ID-token endpoint, and the Trusted Publishing token exchanges of PyPI
+// (and TestPyPI), npm, crates.io and RubyGems, plus a fault-injection layer every emulator
+// shares.
+//
+// The emulators speak the real wire protocols as recorded in
+// shared/reference/trusted-publishing.md (status codes, JSON bodies, error texts, token
+// lifetimes, claim rules). Where the reference marks a behaviour UNCONFIRMED, the emulator
+// picks the documented or likely behaviour and the code says so in a comment.
+//
+// Each emulator is an httptest server on 127.0.0.1 speaking plain http, closed by
+// t.Cleanup. Registries verify the submitted JWT for real: RS256 signature against the
+// issuer's current key set, expiry with the registry's own leeway, a strict audience, the
+// exact issuer, then the registry's own claim binding. This package never imports the
+// verifier under test (internal/identity) or the clients (internal/registry): JWT signing
+// and checking are done by hand with crypto/rsa so the emulators stay an independent
+// second opinion.
+//
+// # Secrets
+//
+// Every secret an emulator hands out is a recognisable canary (it contains "CANARY",
+// except RubyGems keys, which must be hex and start with "deadbeef") and is recorded, so
+// tests can search logs, errors and files for leaks: OIDCIssuer.Secrets, each registry's
+// Issued, and AssertNoSecrets.
+//
+// # Keys
+//
+// Generating RSA keys is slow, so issuers draw their keys from a process-wide pool: the
+// first key of every issuer in one test binary is the same key (with the same kid). Tell
+// issuers apart by their "iss"; pass FreshKeys() to NewOIDCIssuer when a test needs keys
+// no other issuer has.
+package testenv
