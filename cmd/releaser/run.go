@@ -125,7 +125,7 @@ func (a *app) finish(u *ui.UI, r *stages.Release, res runResult) {
 			if s.Error != "" {
 				note = s.Error
 			}
-			rows[i] = []string{s.Name, s.Result, (time.Duration(s.DurationMS) * time.Millisecond).String(), note}
+			rows[i] = []string{s.Name, s.Result, ui.FormatDuration(time.Duration(s.DurationMS) * time.Millisecond), note}
 		}
 		u.Infof("")
 		u.Table([]string{"stage", "result", "time", "notes"}, rows)

@@ -3,11 +3,15 @@ package stages
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/releaserhq/releaser/internal/artifact"
 	"github.com/releaserhq/releaser/internal/audit"
 	"github.com/releaserhq/releaser/internal/config"
+	"github.com/releaserhq/releaser/internal/identity"
+	"github.com/releaserhq/releaser/internal/registry"
 	"github.com/releaserhq/releaser/internal/ui"
 )
 
@@ -27,6 +31,25 @@ type Release struct {
 	Env *Env
 	UI  *ui.UI
 	Log *audit.Log
+
+	// Tokens are the short-lived registry tokens minted by the exchange
+	// stage, keyed by registry kind and package. Memory only: never written,
+	// never logged (the audit log and the UI are told to redact them).
+	Tokens map[string]*registry.Token
+	// HTTPClient for every remote call; nil means a default with timeouts.
+	HTTPClient *http.Client
+
+	// UserAgent identifies releaser to registries (crates.io requires one).
+	UserAgent string
+	// Now is the clock for token lifetimes; nil means time.Now.
+	Now func() time.Time
+
+	// cleanups run when the pipeline ends, success or failure (token revocation).
+	cleanups []func(context.Context)
+	// verifier checks ID tokens; built once per run by the exchange stage.
+	verifier *identity.Verifier
+	// sentJTIs are the ID tokens already sent to a registry in this run.
+	sentJTIs map[string]bool
 
 	// Manifest is set by the build stage, or loaded from ManifestPath by a
 	// later stage that runs without it (--from, a second job).
@@ -69,4 +92,45 @@ func (r *Release) LoadManifest(ctx context.Context) (*artifact.Manifest, error) 
 	}
 	r.Manifest = m
 	return m, nil
+}
+
+// TokenKey identifies a registry entry's token.
+func TokenKey(reg config.Registry) string { return reg.Kind + " " + reg.URL + " " + reg.Package }
+
+// keepToken stores a minted token and arranges for it to be revoked when the
+// pipeline ends, where the registry can revoke (crates.io).
+func (r *Release) keepToken(reg config.Registry, tok *registry.Token, ex registry.Exchanger) {
+	if r.Tokens == nil {
+		r.Tokens = map[string]*registry.Token{}
+	}
+	r.Tokens[TokenKey(reg)] = tok
+	rv, ok := ex.(registry.Revoker)
+	if !ok {
+		return // the token expires by itself
+	}
+	r.Defer(func(ctx context.Context) {
+		err := rv.Revoke(ctx, tok)
+		data := map[string]any{"registry": reg.Kind, "package": reg.Package, "revoked": err == nil}
+		if err != nil {
+			data["error"] = err.Error()
+			r.UI.Warnf("could not revoke the %s token: %v (it expires by itself at %s)", ex.Name(), err, tok.Expires.UTC().Format(time.RFC3339))
+		} else {
+			r.UI.Infof("revoked the %s token", ex.Name())
+		}
+		_ = r.Record("exchange", "token.revoke", data)
+	})
+}
+
+// Defer registers work for the end of the pipeline, whatever its outcome.
+func (r *Release) Defer(fn func(context.Context)) { r.cleanups = append(r.cleanups, fn) }
+
+// runCleanups runs deferred work last-in first-out, with its own deadline:
+// the pipeline's context may already be cancelled when it runs.
+func (r *Release) runCleanups() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i](ctx)
+	}
+	r.cleanups = nil
 }

@@ -20,7 +20,7 @@ func All() []Stage {
 		Build{},
 		NotAvailable{StageName: "attest", Issue: 6, What: "SLSA provenance signed into Sigstore bundles"},
 		NotAvailable{StageName: "approve", Issue: 5, What: "verifying N distinct approvals through GitHub environments"},
-		NotAvailable{StageName: "exchange", Issue: 3, What: "exchanging the job's OIDC token for short-lived registry tokens"},
+		Exchange{},
 		NotAvailable{StageName: "publish", Issue: 4, What: "uploading to the registries and a draft GitHub release"},
 		NotAvailable{StageName: "finalize", Issue: 7, What: "publishing the GitHub release and verifying it is immutable"},
 	}
@@ -154,6 +154,7 @@ func Run(ctx context.Context, r *Release, selected []Stage) *Report {
 			stopped = true
 		}
 	}
+	r.runCleanups()
 	end := map[string]any{"exit_code": rep.ExitCode}
 	if rep.Err != nil {
 		end["error"] = rep.Err.Error()
@@ -169,10 +170,10 @@ func (rep *Report) fail(err error) {
 	rep.ExitCode = ExitCode(err)
 }
 
-func runStage(ctx context.Context, r *Release, s Stage) (StageResult, error) {
+func runStage(ctx context.Context, r *Release, s Stage) (res StageResult, err error) {
 	name := s.Name()
 	start := time.Now()
-	res := StageResult{Name: name}
+	res.Name = name
 	r.UI.StageStart(name)
 	defer func() {
 		res.DurationMS = time.Since(start).Milliseconds()
@@ -190,7 +191,7 @@ func runStage(ctx context.Context, r *Release, s Stage) (StageResult, error) {
 			failed = append(failed, c)
 		}
 	}
-	if err := r.Record(name, "stage.checks", map[string]any{"checks": res.Checks}); err != nil {
+	if err = r.Record(name, "stage.checks", map[string]any{"checks": res.Checks}); err != nil {
 		res.Result, res.Error = ResultFailed, err.Error()
 		return res, err
 	}
@@ -201,7 +202,8 @@ func runStage(ctx context.Context, r *Release, s Stage) (StageResult, error) {
 		return res, err
 	}
 
-	out, err := s.Run(ctx, r)
+	var out Outcome
+	out, err = s.Run(ctx, r)
 	res.Summary, res.Plan = out.Summary, out.Plan
 	for _, p := range out.Plan {
 		r.UI.Infof("  would: %s", p)
