@@ -159,13 +159,13 @@ func (is *OIDCIssuer) Secrets() []string {
 
 // discovery is the subset of GitHub's openid-configuration document, in its field order.
 type discovery struct {
-	Issuer                 string   `json:"issuer"`
-	JWKSURI                string   `json:"jwks_uri"`
-	SubjectTypes           []string `json:"subject_types_supported"`
-	ResponseTypes          []string `json:"response_types_supported"`
-	ClaimsSupported        []string `json:"claims_supported"`
-	IDTokenSigningAlgs     []string `json:"id_token_signing_alg_values_supported"`
-	ScopesSupported        []string `json:"scopes_supported"`
+	Issuer             string   `json:"issuer"`
+	JWKSURI            string   `json:"jwks_uri"`
+	SubjectTypes       []string `json:"subject_types_supported"`
+	ResponseTypes      []string `json:"response_types_supported"`
+	ClaimsSupported    []string `json:"claims_supported"`
+	IDTokenSigningAlgs []string `json:"id_token_signing_alg_values_supported"`
+	ScopesSupported    []string `json:"scopes_supported"`
 }
 
 // githubClaimsSupported is claims_supported as GitHub's issuer lists it.
