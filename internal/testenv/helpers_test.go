@@ -118,21 +118,6 @@ type tokenCase struct {
 	reuse bool
 }
 
-// craft signs claims with the issuer's current key under a header of the test's choice,
-// for shapes Mint cannot produce (no kid, float times).
-func craft(t *testing.T, is *OIDCIssuer, header jwtHeader, override map[string]any, aud string) string {
-	t.Helper()
-	is.mu.Lock()
-	claims := is.tokenClaims(aud, is.Clock().Now(), override, Untampered)
-	key := is.keys[len(is.keys)-1]
-	is.mu.Unlock()
-	tok, err := signJWT(header, claims, key.priv, nil)
-	if err != nil {
-		t.Fatalf("craft token: %v", err)
-	}
-	return tok
-}
-
 // tampered mints a token damaged by tm.
 func tampered(tm Tamper) func(is *OIDCIssuer, aud string) string {
 	return func(is *OIDCIssuer, aud string) string { return is.MintTampered(aud, tm) }
