@@ -96,6 +96,8 @@ func classifyNpm(e *ExchangeError, pkg string) {
 		e.Fix = "npm refused the ID token: it accepts only GitHub's standard issuer (not a GitHub Enterprise \"unique issuer\" URL) " +
 			"and cloud-hosted runners (not self-hosted ones), with the audience npm:<registry host>"
 	case http.StatusForbidden:
+		// "OIDC permission denied for this action" has been seen; its status
+		// is UNCONFIRMED (reference §4.1), 403 is the likely one.
 		e.Fix = "npm denied trusted publishing for " + pkgName + "; check its Settings → Trusted Publisher configuration on npmjs.com"
 	}
 }

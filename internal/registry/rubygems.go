@@ -30,7 +30,8 @@ func (g *rubygems) Endpoint() string {
 }
 
 // Audience is the registry's host ("rubygems.org"): the server requires
-// aud == its own host name.
+// aud == its configured host name. A port is kept, as for crates.io; what a
+// RubyGems instance on a non-default port expects is UNCONFIRMED.
 func (g *rubygems) Audience(context.Context) (string, error) {
 	return g.base.Host, nil
 }
