@@ -78,7 +78,7 @@ func TestCratesExchange(t *testing.T) {
 			u := reg.URL() + "/api/v1/trusted_publishing/tokens"
 			if tc.reuse {
 				if r := postJSON(t, u, map[string]string{"jwt": jwt}, nil); r.status != http.StatusOK {
-					t.Fatalf("first exchange: %d %s", r.status, r.body)
+					t.Fatalf("first exchange: %d %s", r.status, r.text())
 				}
 			}
 			r := postJSON(t, u, map[string]string{"jwt": jwt}, nil)
@@ -87,7 +87,7 @@ func TestCratesExchange(t *testing.T) {
 				return
 			}
 			if r.status != http.StatusOK {
-				t.Fatalf("status %d: %s", r.status, r.body)
+				t.Fatalf("status %d: %s", r.status, r.text())
 			}
 			cred, _ := r.object(t)["token"].(string)
 			if !cratesTokenShape.MatchString(cred) || !validCratesToken(cred) {
@@ -122,7 +122,7 @@ func TestCratesTokenCoversEveryMatchingCrate(t *testing.T) {
 	reg.AddPublisher(other)
 	r := postJSON(t, reg.URL()+"/api/v1/trusted_publishing/tokens", map[string]string{"jwt": is.Mint(reg.Audience(), nil)}, nil)
 	if r.status != http.StatusOK {
-		t.Fatalf("status %d: %s", r.status, r.body)
+		t.Fatalf("status %d: %s", r.status, r.text())
 	}
 	cred, _ := r.object(t)["token"].(string)
 	crates, ok := reg.TokenCrates(cred)
@@ -153,7 +153,7 @@ func TestCratesRequestShape(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, http.MethodPost, u, body, tc.header)
 			if r.status != tc.status || !strings.HasPrefix(string(r.body), tc.prefix) {
-				t.Fatalf("got %d %q, want %d %q…", r.status, r.body, tc.status, tc.prefix)
+				t.Fatalf("got %d %q, want %d %q…", r.status, r.text(), tc.status, tc.prefix)
 			}
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 				t.Errorf("Content-Type %q, want plain text", ct)
@@ -173,7 +173,7 @@ func TestCratesRevoke(t *testing.T) {
 	exchange := func() string {
 		r := postJSON(t, u, map[string]string{"jwt": is.Mint(reg.Audience(), nil)}, nil)
 		if r.status != http.StatusOK {
-			t.Fatalf("exchange: %d %s", r.status, r.body)
+			t.Fatalf("exchange: %d %s", r.status, r.text())
 		}
 		cred, _ := r.object(t)["token"].(string)
 		return cred
@@ -203,7 +203,7 @@ func TestCratesRevoke(t *testing.T) {
 				return
 			}
 			if r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.text())
 			}
 		})
 	}

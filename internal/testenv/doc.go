@@ -16,6 +16,19 @@
 // and checking are done by hand with crypto/rsa so the emulators stay an independent
 // second opinion.
 //
+// # Using the emulators
+//
+// Start an issuer, then the registries that trust it; they share its Clock. Register
+// publishers (DefaultPublisher matches DefaultClaims), change the run's identity with
+// Set, Delete, SetRef and UseReusableWorkflow, and damage tokens with MintTampered or
+// ServeTampered. Unit tests call the emulators in-process; end-to-end tests hand
+// ActionsEnv and the registries' URLs to the real binary, since everything goes over real
+// HTTP. Audiences: PyPI "pypi", TestPyPI "testpypi", npm "npm:127.0.0.1", crates.io and
+// RubyGems the registry's "127.0.0.1:<port>".
+//
+// Faults (Status, TooManyRequests, Reset, Slow, LostResponse) sit in front of every
+// handler, so a test can fail any request of any emulator by path.
+//
 // # Secrets
 //
 // Every secret an emulator hands out is a recognisable canary (it contains "CANARY",

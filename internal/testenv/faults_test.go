@@ -121,3 +121,12 @@ func TestAssertNoSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestRedactShortensSecrets(t *testing.T) {
+	is := newIssuer(t)
+	jwt := is.Mint("pypi", nil)
+	got := redact([]byte(`{"token":"` + newCratesToken() + `","jwt":"` + jwt + `"}`))
+	if got != `{"token":"cio_tp_…","jwt":"JWT…"}` {
+		t.Fatalf("redact = %s", got)
+	}
+}

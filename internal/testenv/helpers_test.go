@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func (r response) object(t *testing.T) map[string]any {
 func (r response) wantJSON(t *testing.T, status int, want string) {
 	t.Helper()
 	if r.status != status {
-		t.Fatalf("status %d, want %d; body %s", r.status, status, r.body)
+		t.Fatalf("status %d, want %d; body %s", r.status, status, redact(r.body))
 	}
 	var got, exp any
 	if err := json.Unmarshal(r.body, &got); err != nil {
@@ -95,7 +96,7 @@ func (r response) wantJSON(t *testing.T, status int, want string) {
 	gb, _ := json.Marshal(got)
 	eb, _ := json.Marshal(exp)
 	if !bytes.Equal(gb, eb) {
-		t.Fatalf("body\n got %s\nwant %s", gb, eb)
+		t.Fatalf("body\n got %s\nwant %s", redact(gb), eb)
 	}
 }
 
@@ -145,3 +146,17 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// secretShape matches the JWTs and credentials the emulators hand out.
+var secretShape = regexp.MustCompile(`eyJ[\w-]*\.[\w-]*\.[\w-]*|(pypi-|npm_|cio_tp_|rubygems_|ghreq_)\w+`)
+
+// redact shortens every secret in b to its kind, so a failing test does not print one
+// (even a canary) in full.
+func redact(b []byte) string {
+	return secretShape.ReplaceAllStringFunc(string(b), func(s string) string {
+		return redactPrefix(s) + "…"
+	})
+}
+
+// text is the body for a failure message, secrets shortened.
+func (r response) text() string { return redact(r.body) }

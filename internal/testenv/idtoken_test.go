@@ -27,7 +27,7 @@ func servedToken(t *testing.T, is *OIDCIssuer, aud string) string {
 	t.Helper()
 	r := fetchIDToken(t, is, aud, "Bearer "+is.RequestToken())
 	if r.status != http.StatusOK {
-		t.Fatalf("ID token: %d %s", r.status, r.body)
+		t.Fatalf("ID token: %d %s", r.status, r.text())
 	}
 	v, _ := r.object(t)["value"].(string)
 	return v
@@ -48,7 +48,7 @@ func TestIDTokenEndpointAuthorization(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if r := fetchIDToken(t, is, "pypi", tc.auth); r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.text())
 			}
 		})
 	}
@@ -171,7 +171,7 @@ func TestReplayDefeatsSingleUse(t *testing.T) {
 	u := reg.URL() + "/api/v1/trusted_publishing/tokens"
 	first := servedToken(t, is, reg.Audience())
 	if r := postJSON(t, u, map[string]string{"jwt": first}, nil); r.status != http.StatusOK {
-		t.Fatalf("first exchange: %d %s", r.status, r.body)
+		t.Fatalf("first exchange: %d %s", r.status, r.text())
 	}
 	is.ServeTampered(Replay)
 	second := servedToken(t, is, reg.Audience())

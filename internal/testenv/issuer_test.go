@@ -17,7 +17,7 @@ func fetchJWKS(t *testing.T, is *OIDCIssuer) map[string]*rsa.PublicKey {
 	t.Helper()
 	r := do(t, http.MethodGet, is.URL()+"/.well-known/jwks", nil, nil)
 	if r.status != http.StatusOK {
-		t.Fatalf("JWKS: %d %s", r.status, r.body)
+		t.Fatalf("JWKS: %d %s", r.status, r.text())
 	}
 	var set struct {
 		Keys []struct {

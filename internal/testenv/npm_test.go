@@ -3,7 +3,6 @@ package testenv
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -86,7 +85,7 @@ func TestNpmExchange(t *testing.T) {
 			hdr := map[string]string{"Authorization": auth, "Content-Type": "application/json"}
 			if tc.reuse {
 				if r := do(t, http.MethodPost, u, nil, hdr); r.status != http.StatusCreated {
-					t.Fatalf("first exchange: %d %s", r.status, r.body)
+					t.Fatalf("first exchange: %d %s", r.status, r.text())
 				}
 			}
 			r := do(t, http.MethodPost, u, nil, hdr)
@@ -95,7 +94,7 @@ func TestNpmExchange(t *testing.T) {
 				return
 			}
 			if r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.text())
 			}
 			cred, _ := r.object(t)["token"].(string)
 			wantCanary(t, cred, "npm_")
@@ -127,7 +126,7 @@ func TestNpmPackageEscaping(t *testing.T) {
 			r := do(t, http.MethodPost, reg.URL()+"/-/npm/v1/oidc/token/exchange/package/"+tc.path, nil,
 				map[string]string{"Authorization": "Bearer " + is.Mint(reg.Audience(), nil)})
 			if r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, strings.TrimSpace(string(r.body)))
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.text())
 			}
 		})
 	}

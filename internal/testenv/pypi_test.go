@@ -96,7 +96,7 @@ func TestPyPIMintToken(t *testing.T) {
 			url := reg.URL() + "/_/oidc/mint-token"
 			if tc.reuse {
 				if r := postJSON(t, url, map[string]string{"token": jwt}, nil); r.status != http.StatusOK {
-					t.Fatalf("first exchange: %d %s", r.status, r.body)
+					t.Fatalf("first exchange: %d %s", r.status, r.text())
 				}
 			}
 			r := postJSON(t, url, map[string]string{"token": jwt}, nil)
@@ -108,7 +108,7 @@ func TestPyPIMintToken(t *testing.T) {
 				return
 			}
 			if r.status != http.StatusOK {
-				t.Fatalf("status %d: %s", r.status, r.body)
+				t.Fatalf("status %d: %s", r.status, r.text())
 			}
 			m := r.object(t)
 			cred, _ := m["token"].(string)
@@ -145,12 +145,12 @@ func TestPyPIPayloadShape(t *testing.T) {
 			r := do(t, http.MethodPost, reg.URL()+path, []byte(tc.body), map[string]string{"Content-Type": "application/json"})
 			if tc.wantCode == "" {
 				if r.status != http.StatusOK {
-					t.Fatalf("status %d: %s", r.status, r.body)
+					t.Fatalf("status %d: %s", r.status, r.text())
 				}
 				return
 			}
 			if r.status != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d, want 422: %s", r.status, r.body)
+				t.Fatalf("status %d, want 422: %s", r.status, r.text())
 			}
 			errs, _ := r.object(t)["errors"].([]any)
 			if len(errs) != 1 || errs[0].(map[string]any)["code"] != tc.wantCode {

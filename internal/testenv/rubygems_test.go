@@ -72,7 +72,7 @@ func TestRubyGemsExchange(t *testing.T) {
 			u := reg.URL() + "/api/v1/oidc/trusted_publisher/exchange_token"
 			if tc.reuse {
 				if r := postJSON(t, u, map[string]string{"jwt": jwt}, nil); r.status != http.StatusCreated {
-					t.Fatalf("first exchange: %d %s", r.status, r.body)
+					t.Fatalf("first exchange: %d %s", r.status, r.text())
 				}
 			}
 			r := postJSON(t, u, map[string]string{"jwt": jwt}, nil)
@@ -81,7 +81,7 @@ func TestRubyGemsExchange(t *testing.T) {
 				return
 			}
 			if r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.text())
 			}
 			m := r.object(t)
 			key, _ := m["rubygems_api_key"].(string)
@@ -121,7 +121,7 @@ func TestRubyGemsMissingParameter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, http.MethodPost, u, []byte(tc.body), map[string]string{"Content-Type": "application/json"})
 			if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"error"`) {
-				t.Fatalf("got %d %s, want 400 with an error", r.status, r.body)
+				t.Fatalf("got %d %s, want 400 with an error", r.status, r.text())
 			}
 		})
 	}
