@@ -67,7 +67,8 @@ func (r *Release) exchanger(reg config.Registry) (registry.Exchanger, error) {
 			if ri.Status == 0 {
 				what = "no response"
 			}
-			r.UI.Infof("  %s: attempt %d failed (%s); retrying in %s with a fresh ID token", registryNames[reg.Kind], ri.Attempt, what, ri.Wait.Round(time.Millisecond))
+			// ri.Attempt is the attempt about to be made.
+			r.UI.Infof("  %s: attempt %d failed (%s); retrying in %s with a fresh ID token", registryNames[reg.Kind], ri.Attempt-1, what, ri.Wait.Round(time.Millisecond))
 			_ = r.Record("exchange", "exchange.retry", map[string]any{
 				"registry": reg.Kind, "attempt": ri.Attempt, "status": ri.Status, "wait_ms": ri.Wait.Milliseconds(), "reason": ri.Reason,
 			})
