@@ -464,3 +464,74 @@ func TestExchangeOutsideCI(t *testing.T) {
 		t.Errorf("job without id-token permission: exit %d\n%s", res.code, brief(res))
 	}
 }
+
+// TestExchangeGitLab: on GitLab CI the ID token comes from the variable the
+// job declared under id_tokens:, and its GitLab claims are judged by the same
+// policy.
+func TestExchangeGitLab(t *testing.T) {
+	is := testenv.NewOIDCIssuer(t)
+	pypi := testenv.NewPyPI(t, is)
+	conf := projectConfig + fmt.Sprintf(`
+[identity]
+provider = "gitlab"
+issuer = %q
+repository = "group/project"
+workflow = ".gitlab-ci.yml"
+environment = "release"
+allowed_events = ["push"]
+
+[[registry]]
+kind = "pypi"
+package = "demo"
+url = %q
+`, is.URL(), pypi.URL())
+	p := newProject(t, conf)
+	gitlab := map[string]any{
+		"project_path": "group/project", "namespace_path": "group", "namespace_id": "5", "project_id": "6",
+		"ci_config_ref_uri": "gitlab.com/group/project//.gitlab-ci.yml@refs/tags/v1.0.0",
+		"ref_path":          "refs/tags/v1.0.0", "pipeline_source": "push", "runner_environment": "gitlab-hosted",
+		"environment": "release", "sub": "project_path:group/project:ref_type:tag:ref:v1.0.0",
+	}
+	for _, c := range []string{"repository", "repository_owner", "repository_owner_id", "repository_id", "workflow_ref", "job_workflow_ref", "event_name", "ref"} {
+		gitlab[c] = nil
+	}
+	env := []string{"GITLAB_CI=true", "CI=true", "CI_COMMIT_TAG=v1.0.0"}
+	checkRow := func(res result) string {
+		t.Helper()
+		var out struct {
+			Stages []struct {
+				Name   string
+				Checks []struct{ Name, Status, Detail, Fix string }
+			}
+		}
+		if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+			t.Fatalf("check --json: %v\n%s", err, res.all())
+		}
+		for _, s := range out.Stages {
+			for _, c := range s.Checks {
+				if s.Name == "exchange" && c.Name == "ID token for PyPI (demo)" {
+					return c.Status + " | " + c.Detail + " | " + c.Fix
+				}
+			}
+		}
+		t.Fatalf("no exchange row:\n%s", res.stdout)
+		return ""
+	}
+
+	tok := is.Mint("pypi", gitlab)
+	row := checkRow(runBin(t, p.dir, append(env, "PYPI_ID_TOKEN="+tok), "check", "--json"))
+	if !strings.HasPrefix(row, "ok | ") || !strings.Contains(row, "gitlab.com/group/project//.gitlab-ci.yml") {
+		t.Errorf("GitLab token: %s", row)
+	}
+
+	gitlab["environment"] = "staging"
+	row = checkRow(runBin(t, p.dir, append(env, "PYPI_ID_TOKEN="+is.Mint("pypi", gitlab)), "check", "--json"))
+	if !strings.HasPrefix(row, "failed | ") || !strings.Contains(row, `"staging"`) {
+		t.Errorf("GitLab token from another environment: %s", row)
+	}
+
+	row = checkRow(runBin(t, p.dir, env, "check", "--json"))
+	if !strings.HasPrefix(row, "failed | ") || !strings.Contains(row, "PYPI_ID_TOKEN") || !strings.Contains(row, "id_tokens:") {
+		t.Errorf("no ID token variable: %s", row)
+	}
+}
