@@ -19,6 +19,9 @@ type PyPI struct {
 	*Server
 	*trustState
 	rules jwtRules
+	// tokens are the API tokens minted here; store holds the uploaded files.
+	tokens *pypiTokens
+	store  *pypiStore
 }
 
 // pypiLeeway is PyJWT's leeway as warehouse configures it.
@@ -43,6 +46,8 @@ func newPyPI(t testing.TB, is *OIDCIssuer, audience string) *PyPI {
 	t.Helper()
 	p := &PyPI{
 		trustState: newTrustState(is, audience),
+		tokens:     newPyPITokens(),
+		store:      newPyPIStore(t.TempDir()),
 		rules: jwtRules{
 			issuer:   is.URL(),
 			audience: audience,
@@ -56,6 +61,7 @@ func newPyPI(t testing.TB, is *OIDCIssuer, audience string) *PyPI {
 	mux.HandleFunc("POST /_/oidc/mint-token", p.serveMintToken)
 	// The legacy route is still registered at warehouse (reference §3.2).
 	mux.HandleFunc("POST /_/oidc/github/mint-token", p.serveMintToken)
+	p.routeUploads(mux)
 	p.Server = NewServer(t, mux)
 	return p
 }
@@ -115,7 +121,8 @@ func (p *PyPI) serveMintToken(w http.ResponseWriter, r *http.Request) {
 		pypiFail(w, "invalid-reuse-token", "invalid token: already used")
 		return
 	}
-	if reason := p.findPublisher(tok); reason != "" {
+	pub, reason := p.findPublisher(tok)
+	if reason != "" {
 		pypiFail(w, "invalid-publisher", "valid token, but no corresponding publisher ("+reason+")")
 		return
 	}
@@ -124,6 +131,7 @@ func (p *PyPI) serveMintToken(w http.ResponseWriter, r *http.Request) {
 		pypiFail(w, "invalid-reuse-token", "invalid token: already used")
 		return
 	}
+	p.tokens.record(cred, p.publisherProjects(pub), now.Add(pypiTokenLifetime))
 	writeJSON(w, http.StatusOK, pypiSuccess{Success: true, Token: cred, Expires: now.Add(pypiTokenLifetime).Unix()})
 }
 
@@ -158,13 +166,13 @@ func pypiTokenPayload(body []byte) (token, problem string) {
 var pypiRequiredClaims = []string{"sub", "repository", "repository_owner", "repository_owner_id", "job_workflow_ref", "ref", "sha"}
 
 // findPublisher looks the token's identity up like warehouse's GitHub publisher and
-// returns why none matches ("" when one does). The workflow file comes from
+// returns it, or why none matches ("" when one does). The workflow file comes from
 // job_workflow_ref, so a reusable workflow names the called file, which must live in the
 // publisher's own repository.
-func (p *PyPI) findPublisher(tok *parsedJWT) string {
+func (p *PyPI) findPublisher(tok *parsedJWT) (Publisher, string) {
 	for _, c := range pypiRequiredClaims {
 		if !tok.present(c) {
-			return fmt.Sprintf("Missing claim %s", pyRepr(c))
+			return Publisher{}, fmt.Sprintf("Missing claim %s", pyRepr(c))
 		}
 	}
 	repo, _ := tok.str("repository")
@@ -203,9 +211,9 @@ func (p *PyPI) findPublisher(tok *parsedJWT) string {
 		}
 	}
 	if found == nil {
-		return "Publisher with matching claims was not found"
+		return Publisher{}, "Publisher with matching claims was not found"
 	}
-	return pypiVerifyClaims(*found, tok)
+	return *found, pypiVerifyClaims(*found, tok)
 }
 
 // pypiVerifyClaims checks the claims of a token against the publisher it was looked up
