@@ -41,17 +41,21 @@ func (p *PyPI) serveMissingSlash(w http.ResponseWriter, r *http.Request) {
 // serveUpload is warehouse's file_upload (reference §3.4), checks in warehouse's order.
 // The body is parsed first, as Pyramid does to route on :action.
 func (p *PyPI) serveUpload(w http.ResponseWriter, r *http.Request) {
-	fail := func(status int, msg string) { writeReason(w, r, status, msg, nil) }
 	up, multipart, err := readPyPIUpload(r, p.store.dir, p.store.uploadLimit())
 	if err != nil {
-		fail(http.StatusBadRequest, "Bad Request")
+		writeReason(w, r, http.StatusBadRequest, "Bad Request", nil)
 		return
 	}
 	if !multipart {
-		fail(http.StatusNotFound, "Not Found")
+		writeReason(w, r, http.StatusNotFound, "Not Found", nil)
 		return
 	}
-	defer up.discard()
+	// The spooled file goes before the answer, so a client never sees a refusal while
+	// the refused bytes are still on disk.
+	fail := func(status int, msg string) {
+		up.discard()
+		writeReason(w, r, status, msg, nil)
+	}
 
 	// Action routing (warehouse forklift/legacy.py; texts of the retired actions are
 	// from warehouse's source, not the reference).
@@ -112,6 +116,7 @@ func (p *PyPI) serveUpload(w http.ResponseWriter, r *http.Request) {
 	if msg := p.checkFile(up, project, name, version); msg != "" {
 		if msg == pypiDuplicate {
 			// Identical file: 200 and nothing stored (warehouse dooms the transaction).
+			up.discard()
 			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 			w.WriteHeader(http.StatusOK)
 			return
