@@ -160,7 +160,12 @@ func TestPyPIUploadValidation(t *testing.T) {
 			f.content = append(append([]byte(nil), f.content...), 0)
 			return f
 		}, 400, "The digest supplied does not match a digest calculated from the uploaded file."},
-		{"not a zip", func(t *testing.T) *pypiForm { f := wheel(t); f.content = []byte("not a wheel"); f.setDigests(); return f }, 400,
+		{"not a zip", func(t *testing.T) *pypiForm {
+			f := wheel(t)
+			f.content = []byte("not a wheel")
+			f.setDigests()
+			return f
+		}, 400,
 			"Invalid distribution file. File is not a zipfile"},
 		{"sdist not PEP 625", func(t *testing.T) *pypiForm { f := sdist(t); f.filename = "hello-releaser-1.2.3.tar.gz"; return f }, 400,
 			"Filename 'hello-releaser-1.2.3.tar.gz' is invalid, should be 'hello_releaser-1.2.3.tar.gz'."},
