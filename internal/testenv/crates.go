@@ -14,12 +14,14 @@ import (
 )
 
 // Crates emulates crates.io's Trusted Publishing token endpoint (reference §5.1-5.2):
-// exchange, which binds the caller's workflow_ref, and revocation. Every request must
-// carry a User-Agent.
+// exchange, which binds the caller's workflow_ref, and revocation; and publishing with
+// those tokens plus the version API (§5.3). Every request must carry a User-Agent.
 type Crates struct {
 	*Server
 	*trustState
 	rules jwtRules
+
+	store *cratesStore
 
 	tmu    sync.Mutex
 	tokens map[string]*cratesToken
@@ -46,10 +48,11 @@ const (
 // without the scheme, i.e. "127.0.0.1:<port>" (crates.io's is its domain name).
 func NewCrates(t testing.TB, is *OIDCIssuer) *Crates {
 	t.Helper()
-	c := &Crates{tokens: map[string]*cratesToken{}}
+	c := &Crates{tokens: map[string]*cratesToken{}, store: &cratesStore{dir: t.TempDir()}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+cratesTokenPath, c.serveExchange)
 	mux.HandleFunc("DELETE "+cratesTokenPath, c.serveRevoke)
+	c.routePublish(mux)
 	c.Server = NewServer(t, requireUserAgent(mux))
 	aud := strings.TrimPrefix(c.URL(), "http://")
 	c.trustState = newTrustState(is, aud)
