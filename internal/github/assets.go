@@ -21,7 +21,8 @@ import (
 // The file is streamed from disk and hashed on the way; it must be size bytes with
 // sha256 sha256hex (it is checked, and an upload of bytes that changed on disk is
 // deleted again). progress (may be nil) is called with the bytes sent so far in the
-// current attempt: it starts again from 0 when an upload is re-sent.
+// current attempt: it starts again from 0 when an upload is re-sent. It is called from
+// the goroutine sending the body, never after EnsureAsset has returned.
 //
 // Failures where the upload may have landed (5xx, 429, a reset, a lost answer) are
 // retried, looking at the release's assets again before each re-send. rel is not

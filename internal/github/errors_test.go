@@ -1,11 +1,13 @@
 package github
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/releaserhq/releaser/internal/testenv"
 )
@@ -97,5 +99,31 @@ func TestContentType(t *testing.T) {
 		if got := contentType(name); got != want {
 			t.Errorf("contentType(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestStallGuardCancels: a transfer that makes no progress is abandoned with a reason.
+func TestStallGuardCancels(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
+	g := newStallGuard(time.Millisecond, cancel)
+	defer g.stop()
+	<-ctx.Done() // waits for the guard; the test fails by timing out if it never fires
+	if cause := context.Cause(ctx); !errors.Is(cause, errStalled) || !strings.Contains(cause.Error(), "no progress for 1ms") {
+		t.Fatalf("cause %v", cause)
+	}
+}
+
+// TestMeteredReaderStopsAtClose: after Close no read reaches the file or the callback.
+func TestMeteredReaderStopsAtClose(t *testing.T) {
+	calls := 0
+	m := &meteredReader{r: strings.NewReader("abcdef"), progress: func(int64) { calls++ }, size: 6}
+	buf := make([]byte, 3)
+	if n, err := m.Read(buf); n != 3 || err != nil || calls != 1 {
+		t.Fatalf("read %d %v, %d calls", n, err, calls)
+	}
+	m.Close()
+	if n, err := m.Read(buf); n != 0 || !errors.Is(err, errBodyClosed) || calls != 1 {
+		t.Fatalf("after Close: read %d %v, %d calls", n, err, calls)
 	}
 }

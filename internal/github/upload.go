@@ -44,7 +44,9 @@ func (c *Client) upload(ctx context.Context, rel *Release, name, file string, si
 	h := sha256.New()
 	var body io.Reader = http.NoBody
 	if size > 0 {
-		body = &meteredReader{r: io.TeeReader(f, h), progress: progress, guard: guard, size: size}
+		m := &meteredReader{r: io.TeeReader(f, h), progress: progress, guard: guard, size: size}
+		defer m.Close() // before f.Close (deferred earlier, runs later)
+		body = m
 	}
 	q := url.Values{"name": {name}}
 	u := fmt.Sprintf("%s/releases/%d/assets?%s", repoPath(rel.owner, rel.repo), rel.ID, q.Encode())
@@ -58,6 +60,9 @@ func (c *Client) upload(ctx context.Context, rel *Release, name, file string, si
 			return Asset{}, &transportError{msg: cause.Error()}
 		}
 		return Asset{}, err
+	}
+	if m, ok := body.(*meteredReader); ok {
+		m.Close() // no transport read may touch h from here on
 	}
 	a := out.asset()
 	got := "sha256:" + hex.EncodeToString(h.Sum(nil))
@@ -139,8 +144,13 @@ func (g *stallGuard) current() time.Duration {
 
 func (g *stallGuard) stop() { g.timer.Stop() }
 
-// meteredReader reports progress and feeds the stall guard.
+// meteredReader reports progress and feeds the stall guard. As an upload body it is
+// read by the HTTP transport's goroutine, which may go on reading after the answer came
+// (an early error): Close, under the same lock as Read, guarantees that no Read (and so
+// no progress call, no hash write) runs once the upload has returned.
 type meteredReader struct {
+	mu       sync.Mutex
+	closed   bool
 	r        io.Reader
 	progress func(int64)
 	guard    *stallGuard
@@ -149,6 +159,11 @@ type meteredReader struct {
 }
 
 func (m *meteredReader) Read(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, errBodyClosed
+	}
 	n, err := m.r.Read(p)
 	if n > 0 {
 		m.n += int64(n)
@@ -165,3 +180,13 @@ func (m *meteredReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// Close ends reading; it waits for a Read in progress.
+func (m *meteredReader) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	return nil
+}
+
+var errBodyClosed = errors.New("upload body read after the upload ended")
