@@ -17,6 +17,9 @@ type RubyGems struct {
 	*Server
 	*trustState
 	rules jwtRules
+	// keys are the API keys minted here; store holds pushed gems.
+	keys  *rubygemsKeys
+	store *rubygemsStore
 }
 
 const (
@@ -28,9 +31,10 @@ const (
 // host with port, "127.0.0.1:<port>" (RubyGems.org's is its host, "rubygems.org").
 func NewRubyGems(t testing.TB, is *OIDCIssuer) *RubyGems {
 	t.Helper()
-	g := &RubyGems{}
+	g := &RubyGems{keys: &rubygemsKeys{keys: map[string]rubygemsKey{}}, store: &rubygemsStore{dir: t.TempDir()}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+rubygemsExchangePath, g.serveExchange)
+	g.routePush(mux)
 	g.Server = NewServer(t, mux)
 	aud := strings.TrimPrefix(g.URL(), "http://")
 	g.trustState = newTrustState(is, aud)
@@ -99,6 +103,7 @@ func (g *RubyGems) serveExchange(w http.ResponseWriter, r *http.Request) {
 	// No jti replay check was found on this path (reference §6.1, UNCONFIRMED), so the
 	// jti is not consumed.
 	g.issue("", cred)
+	g.keys.record(cred, rubygemsKey{publisher: *pub, expires: now.Add(rubygemsTokenLifetime)})
 	iat, _ := tok.integer("iat")
 	writeJSON(w, http.StatusCreated, rubygemsSuccess{
 		Key:       cred,
