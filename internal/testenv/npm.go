@@ -14,6 +14,8 @@ type Npm struct {
 	*Server
 	*trustState
 	rules jwtRules
+	// registry is the verdaccio behind NewNpmRegistry (nil for NewNpm).
+	registry *npmRegistry
 }
 
 // npm's answers (reference §4.1).
@@ -26,11 +28,19 @@ const (
 // host name without the port ("npm:127.0.0.1"), as the npm CLI derives it.
 func NewNpm(t testing.TB, is *OIDCIssuer) *Npm {
 	t.Helper()
-	n := &Npm{}
+	return newNpm(t, is, nil)
+}
+
+func newNpm(t testing.TB, is *OIDCIssuer, registry *npmRegistry) *Npm {
+	t.Helper()
+	n := &Npm{registry: registry}
 	mux := http.NewServeMux()
 	// {name} is one escaped path segment: "@scope%2fpkg" arrives as "@scope/pkg", while an
 	// unescaped "@scope/pkg" does not match (npm-package-arg always escapes the slash).
 	mux.HandleFunc("POST /-/npm/v1/oidc/token/exchange/package/{name}", n.serveExchange)
+	if registry != nil {
+		mux.Handle("/", registry.proxy)
+	}
 	n.Server = NewServer(t, mux)
 	u, err := url.Parse(n.URL())
 	if err != nil {
@@ -76,6 +86,14 @@ func (n *Npm) serveExchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cred := "npm_" + CanaryMarker + randomAlnum(30)
+	if n.registry != nil {
+		// In front of verdaccio the token is one verdaccio accepts: a fresh user's.
+		var err error
+		if cred, err = n.registry.newUserToken(r.Context()); err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "OIDC token exchange error - " + err.Error()})
+			return
+		}
+	}
 	if !n.issue(jti, cred) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": npmUnauthorized})
 		return

@@ -22,16 +22,6 @@ func requireTool(t *testing.T, name, hint string) string {
 	return ""
 }
 
-// missingTool skips (or, under RELEASER_REQUIRE_TOOLS=1, fails) a test that needs a tool.
-func missingTool(t testing.TB, what, hint string) {
-	t.Helper()
-	msg := "SKIPPING: " + what + "; " + hint
-	if os.Getenv("RELEASER_REQUIRE_TOOLS") == "1" {
-		t.Fatal(msg + " (RELEASER_REQUIRE_TOOLS=1)")
-	}
-	t.Skip(msg)
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if sampleDir != "" {
