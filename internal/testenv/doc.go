@@ -1,7 +1,20 @@
 // Package testenv holds test-only emulators of the services releaser talks to: GitHub's
-// OIDC issuer and ID-token endpoint, and the Trusted Publishing token exchanges of PyPI
-// (and TestPyPI), npm, crates.io and RubyGems, plus a fault-injection layer every emulator
-// shares.
+// OIDC issuer and ID-token endpoint, the Trusted Publishing token exchanges of PyPI
+// (and TestPyPI), npm, crates.io and RubyGems, the registries' upload and lookup APIs,
+// plus a fault-injection layer every emulator shares.
+//
+// # Uploads
+//
+// PyPI serves the legacy upload API (POST /legacy/, multipart parsed as a stream, the
+// file spooled to disk and hashed while read, warehouse's checks in warehouse's order,
+// errors in the HTTP reason phrase) and the JSON API (GET /pypi/<project>/<version>/json);
+// its fidelity is proven by uploading with the real twine. crates.io serves PUT
+// /api/v1/crates/new and GET /api/v1/crates/<name>/<version>; RubyGems POST /api/v1/gems
+// and GET /api/v1/versions/<gem>.json. Each accepts only upload credentials it minted
+// itself, unexpired and covering the package, with the registry's own refusals. npm is
+// a real verdaccio (StartVerdaccio) behind the npm exchange emulator (NewNpmRegistry),
+// which mints by creating a verdaccio user. Files, Crates, Gems and Packument show what
+// landed; Uploads counts requests that stored something.
 //
 // The emulators speak the real wire protocols as recorded in
 // shared/reference/trusted-publishing.md (status codes, JSON bodies, error texts, token
@@ -32,7 +45,8 @@
 // # Secrets
 //
 // Every secret an emulator hands out is a recognisable canary (it contains "CANARY",
-// except RubyGems keys, which must be hex and start with "deadbeef") and is recorded, so
+// except RubyGems keys, which must be hex and start with "deadbeef", and the tokens
+// verdaccio issues behind NewNpmRegistry, whose shape is verdaccio's) and is recorded, so
 // tests can search logs, errors and files for leaks: OIDCIssuer.Secrets, each registry's
 // Issued, and AssertNoSecrets.
 //
