@@ -23,7 +23,7 @@ import (
 // with '?', since a reason phrase cannot carry them.
 func writeReason(w http.ResponseWriter, r *http.Request, status int, message string, extra http.Header) {
 	phrase := reasonPhrase(message)
-	body := pyramidErrorPage(status, phrase, message)
+	body := pyramidErrorPage(status, message)
 	_, _ = io.Copy(io.Discard, r.Body)
 	conn, buf, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -51,14 +51,15 @@ func writeReason(w http.ResponseWriter, r *http.Request, status int, message str
 	_ = buf.Flush()
 }
 
-// reasonPhrase makes message safe for a status line: ISO-8859-1 only (warehouse encodes
-// with errors="replace"), no control characters.
+// reasonPhrase encodes message for a status line as warehouse does: ISO-8859-1 bytes,
+// anything else replaced by '?' (Python's errors="replace"); control characters, which
+// would break the status line, become '?' too.
 func reasonPhrase(message string) string {
 	var b strings.Builder
 	for _, c := range message {
 		switch {
 		case c == '\t' || (c >= 0x20 && c < 0x7f) || (c >= 0xa0 && c <= 0xff):
-			b.WriteRune(c)
+			b.WriteByte(byte(c))
 		default:
 			b.WriteByte('?')
 		}
@@ -68,7 +69,7 @@ func reasonPhrase(message string) string {
 
 // pyramidErrorPage is the HTML body Pyramid renders for an HTTP exception whose status
 // was replaced by warehouse's _exc_with_message.
-func pyramidErrorPage(status int, phrase, detail string) string {
+func pyramidErrorPage(status int, detail string) string {
 	explanation := map[int]string{
 		http.StatusBadRequest:        "The server could not comply with the request since it is either malformed or otherwise incorrect.",
 		http.StatusForbidden:         "Access was denied to this resource.",
@@ -76,7 +77,7 @@ func pyramidErrorPage(status int, phrase, detail string) string {
 		http.StatusPermanentRedirect: "The resource has been moved to ; you should be redirected automatically.",
 		http.StatusTooManyRequests:   "Too many requests.",
 	}[status]
-	title := strconv.Itoa(status) + " " + htmlEscape(phrase)
+	title := strconv.Itoa(status) + " " + htmlEscape(detail)
 	return "<html>\n <head>\n  <title>" + title + "</title>\n </head>\n <body>\n  <h1>" + title + "</h1>\n  " +
 		explanation + "<br/><br/>\n" + htmlEscape(detail) + "\n\n\n </body>\n</html>"
 }
