@@ -116,7 +116,9 @@ func (g *rubygemsUploader) Upload(ctx context.Context, tok *Token, a Artifact, p
 		// A key that pushed this very gem before gets 200 "Gem was already
 		// pushed"; a trusted-publishing key never does, but say so if it
 		// happens.
-		alreadyThere: func(body []byte) bool { return bytes.HasPrefix(bytes.TrimSpace(body), []byte("Gem was already pushed")) },
-		published:    g.releaseURL(spec.Platform),
+		alreadyThere: func(body []byte) bool {
+			return bytes.HasPrefix(bytes.TrimSpace(body), []byte("Gem was already pushed"))
+		},
+		published: g.releaseURL(spec.Platform),
 	}, func(ctx context.Context) (Remote, error) { return g.Lookup(ctx, tok, a) })
 }

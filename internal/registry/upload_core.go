@@ -86,9 +86,9 @@ func (u *uploadCore) retryClient(hc *http.Client) *retryablehttp.Client {
 // attemptState is the mutable state of one logical request across its
 // attempts; the retry hooks share it.
 type attemptState struct {
-	last     *UploadError // why the latest attempt failed; nil if it did not
-	deadline time.Time    // the budget's end
-	outOfTime bool        // the next wait would overrun the budget
+	last      *UploadError // why the latest attempt failed; nil if it did not
+	deadline  time.Time    // the budget's end
+	outOfTime bool         // the next wait would overrun the budget
 }
 
 // classify records the outcome of one attempt and says whether to retry.
