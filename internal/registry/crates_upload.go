@@ -72,14 +72,23 @@ func (k *cratesUploader) Upload(ctx context.Context, tok *Token, a Artifact, pro
 	if err != nil {
 		return Result{}, err
 	}
-	meta, err := marshalNoEscape(crate.NewCrate)
+	req, err := k.request(tok, a, crate, progress)
 	if err != nil {
 		return Result{}, u.metadataError(a, err)
+	}
+	return u.send(ctx, a, req, func(ctx context.Context) (Remote, error) { return k.Lookup(ctx, tok, a) })
+}
+
+// request prefixes the .crate with the lengths and the NewCrate JSON.
+func (k *cratesUploader) request(tok *Token, a Artifact, crate *pkgmeta.Crate, progress func(int64)) (uploadRequest, error) {
+	meta, err := marshalNoEscape(crate.NewCrate)
+	if err != nil {
+		return uploadRequest{}, err
 	}
 	head := binary.LittleEndian.AppendUint32(nil, uint32(len(meta)))
 	head = append(head, meta...)
 	head = binary.LittleEndian.AppendUint32(head, uint32(a.Size))
-	return u.send(ctx, a, uploadRequest{
+	return uploadRequest{
 		method: http.MethodPut,
 		url:    siteURL(k.base, "api", "v1", "crates", "new"),
 		header: http.Header{
@@ -97,7 +106,7 @@ func (k *cratesUploader) Upload(ctx context.Context, tok *Token, a Artifact, pro
 		},
 		duplicate: cratesDuplicate,
 		published: k.releaseURL(),
-	}, func(ctx context.Context) (Remote, error) { return k.Lookup(ctx, tok, a) })
+	}, nil
 }
 
 // cratesDuplicate: "crate version `X` is already uploaded".

@@ -181,12 +181,22 @@ func (n *npmUploader) Upload(ctx context.Context, tok *Token, a Artifact, progre
 	if err := hashFile(a, sum); err != nil {
 		return Result{}, u.localError(a, err)
 	}
-	layout, err := n.document(pkg, a, hex.EncodeToString(sum.Sum(nil)))
+	req, err := n.request(tok, a, pkg, hex.EncodeToString(sum.Sum(nil)), progress)
 	if err != nil {
 		return Result{}, u.metadataError(a, err)
 	}
-	length := int64(len(layout.head)) + int64(base64.StdEncoding.EncodedLen(int(a.Size))) + int64(len(layout.tail))
-	return u.send(ctx, a, uploadRequest{
+	return u.send(ctx, a, req, func(ctx context.Context) (Remote, error) { return n.Lookup(ctx, tok, a) })
+}
+
+// request lays out the document around the base64 tarball, which each
+// attempt reopens and encodes on the fly.
+func (n *npmUploader) request(tok *Token, a Artifact, pkg *pkgmeta.NpmPackage, shasum string, progress func(int64)) (uploadRequest, error) {
+	layout, err := n.document(pkg, a, shasum)
+	if err != nil {
+		return uploadRequest{}, err
+	}
+	length := int64(len(layout.head)) + base64Len(a.Size) + int64(len(layout.tail))
+	return uploadRequest{
 		method: http.MethodPut,
 		url:    n.packumentURL(),
 		header: http.Header{
@@ -206,8 +216,12 @@ func (n *npmUploader) Upload(ctx context.Context, tok *Token, a Artifact, progre
 		},
 		duplicate: npmDuplicate,
 		published: n.releaseURL(),
-	}, func(ctx context.Context) (Remote, error) { return n.Lookup(ctx, tok, a) })
+	}, nil
 }
+
+// base64Len is the padded standard base64 length of n bytes, in int64
+// (EncodedLen takes an int).
+func base64Len(n int64) int64 { return (n + 2) / 3 * 4 }
 
 // npmDuplicate: the public registry answers 403 "You cannot publish over
 // the previously published versions"; verdaccio answers 409.

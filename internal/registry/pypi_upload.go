@@ -111,12 +111,21 @@ func (p *pypiUploader) Upload(ctx context.Context, tok *Token, a Artifact, progr
 	if err := hashFile(a, md5sum); err != nil {
 		return Result{}, u.localError(a, err)
 	}
-	layout, err := newMultipart(pypiForm(meta, a, hex.EncodeToString(md5sum.Sum(nil))), a.Name)
+	req, err := p.request(tok, a, meta, hex.EncodeToString(md5sum.Sum(nil)), progress)
 	if err != nil {
 		return Result{}, u.metadataError(a, err)
 	}
+	return u.send(ctx, a, req, func(ctx context.Context) (Remote, error) { return p.Lookup(ctx, tok, a) })
+}
+
+// request lays out the form around the file, which each attempt reopens.
+func (p *pypiUploader) request(tok *Token, a Artifact, meta *pkgmeta.Python, md5hex string, progress func(int64)) (uploadRequest, error) {
+	layout, err := newMultipart(pypiForm(meta, a, md5hex), a.Name)
+	if err != nil {
+		return uploadRequest{}, err
+	}
 	basic := base64.StdEncoding.EncodeToString([]byte("__token__:" + tok.Value))
-	return u.send(ctx, a, uploadRequest{
+	return uploadRequest{
 		method: http.MethodPost,
 		url:    siteURL(p.upload, "legacy") + "/", // without the slash PyPI answers 308
 		header: http.Header{
@@ -134,7 +143,7 @@ func (p *pypiUploader) Upload(ctx context.Context, tok *Token, a Artifact, progr
 		},
 		duplicate: pypiDuplicate,
 		published: p.releaseURL(),
-	}, func(ctx context.Context) (Remote, error) { return p.Lookup(ctx, tok, a) })
+	}, nil
 }
 
 // pypiDuplicate recognises PyPI's refusals that a lookup resolves: the

@@ -97,7 +97,12 @@ func (g *rubygemsUploader) Upload(ctx context.Context, tok *Token, a Artifact, p
 	if err := u.checkVersion(a, "gem specification", spec.Version); err != nil {
 		return Result{}, err
 	}
-	return u.send(ctx, a, uploadRequest{
+	return u.send(ctx, a, g.request(tok, a, spec, progress), func(ctx context.Context) (Remote, error) { return g.Lookup(ctx, tok, a) })
+}
+
+// request sends the .gem as it is.
+func (g *rubygemsUploader) request(tok *Token, a Artifact, spec *pkgmeta.Gem, progress func(int64)) uploadRequest {
+	return uploadRequest{
 		method: http.MethodPost,
 		url:    siteURL(g.base, "api", "v1", "gems"),
 		header: http.Header{
@@ -120,5 +125,5 @@ func (g *rubygemsUploader) Upload(ctx context.Context, tok *Token, a Artifact, p
 			return bytes.HasPrefix(bytes.TrimSpace(body), []byte("Gem was already pushed"))
 		},
 		published: g.releaseURL(spec.Platform),
-	}, func(ctx context.Context) (Remote, error) { return g.Lookup(ctx, tok, a) })
+	}
 }
