@@ -222,7 +222,14 @@ func (f *fakeUploads) serve(w http.ResponseWriter, r *http.Request) {
 	stored := f.stored
 	extra := f.extraFiles
 	f.mu.Unlock()
-	if action != "ok" {
+	switch action {
+	case "ok":
+	case "echo":
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, `{"error":"overloaded; you sent %s"}`, r.Header.Get("Authorization"))
+		return
+	default:
 		w.WriteHeader(atoi(action))
 		return
 	}
@@ -287,6 +294,10 @@ func (f *fakeUploads) serveUpload(w http.ResponseWriter, r *http.Request) {
 		// A careless registry quoting the credential back.
 		auth := r.Header.Get("Authorization")
 		rawStatus(f.t, w, "400 Bad credential "+auth, "text/plain", "you sent "+auth)
+	case "echo503":
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, `{"error":"overloaded; you sent %s"}`, r.Header.Get("Authorization"))
 	default:
 		w.WriteHeader(atoi(action))
 		_, _ = io.WriteString(w, `{"error":"scripted failure"}`)
