@@ -105,9 +105,11 @@ type Uploader interface {
 
 // UploadOptions configures an uploader.
 type UploadOptions struct {
-	// Options are shared with the exchange: HTTPClient (nil → a client
-	// without an overall timeout, since bodies can be gigabytes), UserAgent,
-	// RetryMax, RetryWaitMin/Max, OnRetry.
+	// Options are shared with the exchange: HTTPClient, UserAgent,
+	// RetryMax, RetryWaitMin/Max, OnRetry. HTTPClient's Timeout applies to
+	// lookups only (1 min when it has none): a body can be gigabytes, so an
+	// upload attempt is bounded by MaxElapsed. nil means a client that waits
+	// at most 5 min for the response headers once a body is sent.
 	Options
 	Version    string        // the release version; the artifact's own metadata must say the same
 	Access     string        // npm: "public" or "restricted"; "" leaves it to the registry

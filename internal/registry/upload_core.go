@@ -55,12 +55,15 @@ func newUploadCore(kind, pkg string, opts UploadOptions) *uploadCore {
 	// Never follow a redirect: it would resend the credential (and the
 	// body) to wherever Location points.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	u.hc = &hc
 	lc := hc
 	if lc.Timeout == 0 {
 		lc.Timeout = lookupTimeout
 	}
 	u.lookupHC = &lc
+	// A client timeout sized for small API calls would cut a large upload
+	// short; an upload attempt is bounded by MaxElapsed instead.
+	hc.Timeout = 0
+	u.hc = &hc
 	return u
 }
 

@@ -2,10 +2,12 @@ package registry
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Everything here must be refused before a single request.
@@ -206,6 +208,11 @@ func TestNewUploaderDefaults(t *testing.T) {
 	// and never follows redirects.
 	if c.core.hc.Timeout != 0 || c.core.hc.CheckRedirect == nil || c.core.lookupHC.Timeout == 0 {
 		t.Errorf("upload client timeout %v, lookup client timeout %v", c.core.hc.Timeout, c.core.lookupHC.Timeout)
+	}
+	// A caller's timeout, sized for API calls, bounds lookups, not uploads.
+	withTimeout := mustNewUploader(t, KindCrates, "", "demo", UploadOptions{Version: "1.0.0", Options: Options{HTTPClient: &http.Client{Timeout: 30 * time.Second}}}).(*cratesUploader)
+	if withTimeout.core.hc.Timeout != 0 || withTimeout.core.lookupHC.Timeout != 30*time.Second {
+		t.Errorf("with a 30 s client: upload timeout %v, lookup timeout %v", withTimeout.core.hc.Timeout, withTimeout.core.lookupHC.Timeout)
 	}
 	if c.core.maxElapsed != defaultMaxElapsed {
 		t.Errorf("MaxElapsed default %v", c.core.maxElapsed)
