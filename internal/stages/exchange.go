@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/releaserhq/releaser/internal/config"
 	"github.com/releaserhq/releaser/internal/identity"
@@ -200,6 +201,10 @@ func (r *Release) mint(ctx context.Context, reg config.Registry) (*registry.Toke
 	// Masked before anything else can print it.
 	r.secret(tok.Value)
 	r.keepToken(reg, tok, ex)
+	if r.tokenMinted == nil {
+		r.tokenMinted = map[string]time.Time{}
+	}
+	r.tokenMinted[TokenKey(reg)] = r.now()
 	return tok, r.Record("exchange", "token.minted", map[string]any{
 		"registry": reg.Kind, "package": reg.Package, "endpoint": ex.Endpoint(), "audience": aud,
 		"expires": tok.Expires.UTC(), "expiry_estimated": tok.Estimated, "attempts": attempt,
@@ -219,7 +224,8 @@ func (r *Release) secret(s string) {
 // when less than tokenMargin of its life is left: an upload that starts with
 // a token about to expire fails half-way.
 func (r *Release) UploadToken(ctx context.Context, reg config.Registry) (*registry.Token, error) {
-	if tok := r.Tokens[TokenKey(reg)]; tok != nil && tok.Remaining(r.now()) > tokenMargin {
+	key := TokenKey(reg)
+	if tok := r.Tokens[key]; tok != nil && tok.Remaining(r.now()) > r.margin(key, tok) {
 		return tok, nil
 	}
 	if r.verifier == nil {
@@ -230,6 +236,17 @@ func (r *Release) UploadToken(ctx context.Context, reg config.Registry) (*regist
 		r.verifier = v
 	}
 	return r.mint(ctx, reg)
+}
+
+// margin is how much life a token must have left to start an upload with:
+// tokenMargin, or a third of the token's whole life for short-lived ones
+// (npm's, assumed to live 5 minutes, would otherwise never be good enough).
+func (r *Release) margin(key string, tok *registry.Token) time.Duration {
+	minted, ok := r.tokenMinted[key]
+	if !ok {
+		return tokenMargin
+	}
+	return min(tokenMargin, tok.Expires.Sub(minted)/3)
 }
 
 // classify maps a registry failure onto the exit-code contract: the service

@@ -55,25 +55,38 @@ func (r *Release) httpClient() *http.Client {
 }
 
 func (r *Release) exchanger(reg config.Registry) (registry.Exchanger, error) {
-	ua := r.UserAgent
-	if ua == "" {
-		ua = "releaser (+https://github.com/releaserhq/releaser)"
+	return registry.New(reg.Kind, reg.URL, reg.Package, r.registryOptions(reg))
+}
+
+func (r *Release) userAgent() string {
+	if r.UserAgent != "" {
+		return r.UserAgent
 	}
-	return registry.New(reg.Kind, reg.URL, reg.Package, registry.Options{
+	return "releaser (+https://github.com/releaserhq/releaser)"
+}
+
+// registryOptions are the HTTP settings of every registry call: each retry
+// is said on the console and recorded in the audit log.
+func (r *Release) registryOptions(reg config.Registry) registry.Options {
+	return registry.Options{
 		HTTPClient: r.httpClient(),
-		UserAgent:  ua,
+		UserAgent:  r.userAgent(),
 		OnRetry: func(ri registry.RetryInfo) {
 			what := fmt.Sprintf("HTTP %d", ri.Status)
 			if ri.Status == 0 {
 				what = "no response"
 			}
 			// ri.Attempt is the attempt about to be made.
-			r.UI.Infof("  %s: attempt %d failed (%s); retrying in %s with a fresh ID token", registryNames[reg.Kind], ri.Attempt-1, what, ri.Wait.Round(time.Millisecond))
-			_ = r.Record("exchange", "exchange.retry", map[string]any{
+			fresh := ""
+			if r.currentStage == "exchange" {
+				fresh = " with a fresh ID token"
+			}
+			r.UI.Infof("  %s: attempt %d failed (%s); retrying in %s%s", registryNames[reg.Kind], ri.Attempt-1, what, ri.Wait.Round(time.Millisecond), fresh)
+			_ = r.Record(r.currentStage, "registry.retry", map[string]any{
 				"registry": reg.Kind, "attempt": ri.Attempt, "status": ri.Status, "wait_ms": ri.Wait.Milliseconds(), "reason": ri.Reason,
 			})
 		},
-	})
+	}
 }
 
 // hasIDTokenSource reports whether this job can get ID tokens at all.

@@ -10,6 +10,7 @@ import (
 	"github.com/releaserhq/releaser/internal/artifact"
 	"github.com/releaserhq/releaser/internal/audit"
 	"github.com/releaserhq/releaser/internal/config"
+	"github.com/releaserhq/releaser/internal/github"
 	"github.com/releaserhq/releaser/internal/identity"
 	"github.com/releaserhq/releaser/internal/registry"
 	"github.com/releaserhq/releaser/internal/ui"
@@ -39,6 +40,10 @@ type Release struct {
 	// HTTPClient for every remote call; nil means a default with timeouts.
 	HTTPClient *http.Client
 
+	// GitHubRelease is the draft release the publish stage attached the
+	// assets to; the finalize stage publishes it.
+	GitHubRelease *github.Release
+
 	// UserAgent identifies releaser to registries (crates.io requires one).
 	UserAgent string
 	// Now is the clock for token lifetimes; nil means time.Now.
@@ -50,6 +55,10 @@ type Release struct {
 	verifier *identity.Verifier
 	// sentJTIs are the ID tokens already sent to a registry in this run.
 	sentJTIs map[string]bool
+	// tokenMinted is when each token in Tokens was minted.
+	tokenMinted map[string]time.Time
+	// currentStage names the running stage, for events recorded from callbacks.
+	currentStage string
 
 	// Manifest is set by the build stage, or loaded from ManifestPath by a
 	// later stage that runs without it (--from, a second job).

@@ -21,7 +21,7 @@ func All() []Stage {
 		NotAvailable{StageName: "attest", Issue: 6, What: "SLSA provenance signed into Sigstore bundles"},
 		NotAvailable{StageName: "approve", Issue: 5, What: "verifying N distinct approvals through GitHub environments"},
 		Exchange{},
-		NotAvailable{StageName: "publish", Issue: 4, What: "uploading to the registries and a draft GitHub release"},
+		Publish{},
 		NotAvailable{StageName: "finalize", Issue: 7, What: "publishing the GitHub release and verifying it is immutable"},
 	}
 }
@@ -174,6 +174,7 @@ func runStage(ctx context.Context, r *Release, s Stage) (res StageResult, err er
 	name := s.Name()
 	start := time.Now()
 	res.Name = name
+	r.currentStage = name
 	r.UI.StageStart(name)
 	defer func() {
 		res.DurationMS = time.Since(start).Milliseconds()

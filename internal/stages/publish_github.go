@@ -1,0 +1,239 @@
+package stages
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/releaserhq/releaser/internal/artifact"
+	"github.com/releaserhq/releaser/internal/github"
+	"github.com/releaserhq/releaser/internal/ui"
+)
+
+// sumsName is the checksum file attached to every GitHub release, in the
+// format `sha256sum -c` reads.
+const sumsName = "SHA256SUMS"
+
+func uiBytes(n int64) string { return ui.HumanBytes(n) }
+
+// githubToken is the token the workflow passes to releaser for the release
+// (`env: GITHUB_TOKEN: ${{ github.token }}` with contents: write).
+func (r *Release) githubToken() string {
+	if t := r.Env.Get("GITHUB_TOKEN"); t != "" {
+		return t
+	}
+	return r.Env.Get("GH_TOKEN")
+}
+
+func (r *Release) githubRepo() (owner, repo string, ok bool) {
+	full := r.Config.GitHub.Repository
+	if full == "" {
+		full = r.Env.Get("GITHUB_REPOSITORY")
+	}
+	owner, repo, ok = strings.Cut(full, "/")
+	return owner, repo, ok && owner != "" && repo != ""
+}
+
+func (r *Release) githubAPI() string {
+	if r.Config.GitHub.APIURL != "" && r.Config.GitHub.APIURL != "https://api.github.com" {
+		return r.Config.GitHub.APIURL
+	}
+	if u := r.Env.Get("GITHUB_API_URL"); u != "" {
+		return u
+	}
+	return "https://api.github.com"
+}
+
+func (r *Release) githubChecks() []Check {
+	if !*r.Config.GitHub.Release {
+		return []Check{{Name: "GitHub release", Status: StatusSkipped, Detail: "[github].release = false"}}
+	}
+	var checks []Check
+	if owner, repo, ok := r.githubRepo(); ok {
+		checks = append(checks, Check{Name: "GitHub repository", Status: StatusOK, Detail: owner + "/" + repo + " at " + r.githubAPI()})
+	} else if !r.Env.InCI() {
+		checks = append(checks, Check{Name: "GitHub repository", Status: StatusNeedsCI, Detail: "GITHUB_REPOSITORY of the release job (or set repository under [github])"})
+	} else {
+		checks = append(checks, Check{Name: "GitHub repository", Status: StatusFailed, Detail: "unknown",
+			Fix: `set repository = "owner/name" under [github] (or [identity])`})
+	}
+	c := Check{Name: "GitHub token"}
+	switch {
+	case r.githubToken() != "":
+		c.Status, c.Detail = StatusOK, "from the environment"
+	case r.Env.InCI():
+		c.Status, c.Detail = StatusFailed, "GITHUB_TOKEN is not set for releaser"
+		c.Fix = "pass `env: GITHUB_TOKEN: ${{ github.token }}` to the releaser step, and give the job `permissions: contents: write`"
+	default:
+		c.Status, c.Detail = StatusNeedsCI, "the release job passes GITHUB_TOKEN (contents: write)"
+	}
+	checks = append(checks, c)
+	t := Check{Name: "release tag"}
+	if r.Tag != "" {
+		t.Status, t.Detail = StatusOK, r.Tag
+	} else {
+		t.Status, t.Detail = StatusNeedsCI, "the release is made for the tag the workflow runs on"
+	}
+	return append(checks, t)
+}
+
+func (r *Release) githubPlan(m *artifact.Manifest) []string {
+	if !*r.Config.GitHub.Release {
+		return nil
+	}
+	owner, repo, _ := r.githubRepo()
+	return []string{fmt.Sprintf("find or create the draft GitHub release %s in %s/%s and attach %d artifact(s) and %s, skipping assets already there with the same digest",
+		or(r.Tag, r.Config.Tag()), owner, repo, len(m.Artifacts), sumsName)}
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// publishGitHub attaches every artifact and SHA256SUMS to the draft release
+// for the tag. Publishing the draft is the finalize stage's job.
+func (r *Release) publishGitHub(ctx context.Context, m *artifact.Manifest) ([][]string, error) {
+	owner, repo, ok := r.githubRepo()
+	if !ok {
+		return nil, fmt.Errorf("GitHub release: no repository: set repository under [github]")
+	}
+	if r.Tag == "" {
+		return nil, fmt.Errorf("GitHub release: no release tag (run from a tag push, or pass --tag)")
+	}
+	token := r.githubToken()
+	if token == "" {
+		return nil, fmt.Errorf("GitHub release: GITHUB_TOKEN is not set: pass `env: GITHUB_TOKEN: ${{ github.token }}` to the releaser step")
+	}
+	r.secret(token)
+	c, err := github.New(r.githubAPI(), token, r.httpClient(), r.userAgent())
+	if err != nil {
+		return nil, fmt.Errorf("GitHub release: %w", err)
+	}
+	notes, err := r.releaseNotes()
+	if err != nil {
+		return nil, err
+	}
+	rel, err := c.DraftRelease(ctx, owner, repo, r.Tag, r.Tag, notes, r.Config.GitHub.Prerelease)
+	if err != nil {
+		return nil, &RemoteError{Service: "GitHub", Err: fmt.Errorf("find or create the draft release %s: %w", r.Tag, err)}
+	}
+	r.GitHubRelease = rel
+	if err := r.Record("publish", "publish.release", map[string]any{"tag": rel.Tag, "id": rel.ID, "draft": rel.Draft, "url": rel.HTMLURL}); err != nil {
+		return nil, err
+	}
+	sums, err := r.writeSums(m)
+	if err != nil {
+		return nil, err
+	}
+	files := append(r.assetFiles(m), sums)
+	var rows [][]string
+	for _, f := range files {
+		// The bar starts with the first byte sent: an asset already there
+		// is not "attached" at 0 B/s.
+		bar := &lazyProgress{start: func() ui.Progress {
+			return r.UI.Progress(fmt.Sprintf("attaching %s to the GitHub release", f.name), f.size)
+		}}
+		a, uploaded, err := c.EnsureAsset(ctx, rel, f.name, f.path, f.size, f.sha256, bar.update)
+		bar.done()
+		if err != nil {
+			rows = append(rows, []string{f.name, "GitHub release", "failed", ""})
+			return rows, &RemoteError{Service: "GitHub", Err: fmt.Errorf("attach %s to release %s: %w; run releaser again to finish", f.name, rel.Tag, err)}
+		}
+		outcome := "uploaded"
+		if !uploaded {
+			outcome = "already there"
+		}
+		rows = append(rows, []string{f.name, "GitHub release", outcome, a.URL})
+		if err := r.Record("publish", "publish.asset", map[string]any{
+			"release": rel.Tag, "asset": f.name, "sha256": f.sha256, "size": f.size, "outcome": strings.ReplaceAll(outcome, " ", "_"), "url": a.URL,
+		}); err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
+}
+
+// lazyProgress turns cumulative byte counts (which restart at 0 when an
+// upload is re-sent) into a progress display started on the first byte.
+type lazyProgress struct {
+	start func() ui.Progress
+	p     ui.Progress
+	last  int64
+}
+
+func (l *lazyProgress) update(sent int64) {
+	if sent <= 0 {
+		return
+	}
+	if l.p == nil {
+		l.p = l.start()
+	}
+	if sent > l.last {
+		l.p.Add(sent - l.last)
+	}
+	l.last = sent
+}
+
+func (l *lazyProgress) done() {
+	if l.p != nil {
+		l.p.Done()
+	}
+}
+
+type assetFile struct {
+	name, path, sha256 string
+	size               int64
+}
+
+func (r *Release) assetFiles(m *artifact.Manifest) []assetFile {
+	out := make([]assetFile, 0, len(m.Artifacts)+1)
+	for _, a := range m.Artifacts {
+		out = append(out, assetFile{name: a.Name, path: filepath.Join(dirOf(r.ManifestPath), filepath.FromSlash(a.Path)), sha256: a.Digests.SHA256, size: a.Size})
+	}
+	return out
+}
+
+// writeSums writes SHA256SUMS into the state directory (not the output
+// directory, whose contents the manifest describes exactly).
+func (r *Release) writeSums(m *artifact.Manifest) (assetFile, error) {
+	arts := append([]artifact.Artifact(nil), m.Artifacts...)
+	sort.Slice(arts, func(i, j int) bool { return arts[i].Name < arts[j].Name })
+	var b strings.Builder
+	for _, a := range arts {
+		fmt.Fprintf(&b, "%s  %s\n", a.Digests.SHA256, a.Name)
+	}
+	p := filepath.Join(r.Config.StateDir(), sumsName)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return assetFile{}, err
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return assetFile{}, fmt.Errorf("write %s: %w", sumsName, err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return assetFile{}, fmt.Errorf("write %s: %w", sumsName, err)
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return assetFile{name: sumsName, path: p, sha256: hex.EncodeToString(sum[:]), size: int64(b.Len())}, nil
+}
+
+func (r *Release) releaseNotes() (string, error) {
+	g := r.Config.GitHub
+	if g.NotesFile == "" {
+		return g.Notes, nil
+	}
+	p := filepath.Join(r.Config.RootDir(), filepath.FromSlash(g.NotesFile))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", fmt.Errorf("[github].notes_file: %w", err)
+	}
+	return string(b), nil
+}
