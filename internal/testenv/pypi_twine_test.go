@@ -2,55 +2,21 @@ package testenv
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/releaserhq/releaser/internal/sample"
 	"golang.org/x/crypto/blake2b"
 )
 
-// pkginfoShim teaches an old pkginfo (Debian bookworm ships twine 4.0.2 with pkginfo
-// 1.8.2, which knows Metadata-Version up to 2.2) to read the newer versions the sample
-// artifacts declare, by giving them 2.2's field list. Only twine's local reading of the
-// files changes: what it sends, and everything the emulator does, is untouched. Newer
-// pkginfo releases already know these versions and are left alone.
-const pkginfoShim = `try:
-    from pkginfo import distribution as _d
-    _base = _d.HEADER_ATTRS.get("2.2") or _d.HEADER_ATTRS.get("2.1")
-    for _v in ("2.3", "2.4", "2.5"):
-        if _base is not None and _v not in _d.HEADER_ATTRS:
-            _d.HEADER_ATTRS[_v] = _base
-except Exception:
-    pass
-`
-
 // twineRun runs twine upload against reg and returns its combined output.
 func twineRun(t *testing.T, twine, url, token string, extra []string, files ...string) (string, error) {
 	t.Helper()
-	shim := t.TempDir()
-	if err := os.WriteFile(filepath.Join(shim, "sitecustomize.py"), []byte(pkginfoShim), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	args := append([]string{"upload", "--repository-url", url + "/legacy/", "-u", "__token__", "-p", token,
-		"--non-interactive", "--disable-progress-bar"}, extra...)
-	cmd := exec.CommandContext(ctx, twine, append(args, files...)...)
-	cmd.Env = append(os.Environ(),
-		"PYTHONPATH="+shim,
-		"HOME="+t.TempDir(),
-		"PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring",
-		"NO_COLOR=1",
-	)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return RunTwine(t, twine, url, token, extra, files...)
 }
 
 func TestTwineUploadsToPyPIEmulator(t *testing.T) {
