@@ -38,21 +38,23 @@ func Twine(t testing.TB) string {
 // returns its combined output.
 func RunTwine(t testing.TB, twine, url, token string, extra []string, files ...string) (string, error) {
 	t.Helper()
-	shim := t.TempDir()
-	if err := os.WriteFile(filepath.Join(shim, "sitecustomize.py"), []byte(pkginfoShim), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	args := append([]string{"upload", "--repository-url", url + "/legacy/", "-u", "__token__", "-p", token,
 		"--non-interactive", "--disable-progress-bar"}, extra...)
 	cmd := exec.CommandContext(ctx, twine, append(args, files...)...)
-	cmd.Env = append(os.Environ(),
-		"PYTHONPATH="+shim,
-		"HOME="+t.TempDir(),
-		"PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring",
-		"NO_COLOR=1",
-	)
+	cmd.Env = append(os.Environ(), TwineEnv(t)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// TwineEnv is the environment twine needs here, beyond the caller's: the
+// pkginfo shim, a private HOME and no keyring.
+func TwineEnv(t testing.TB) []string {
+	t.Helper()
+	shim := t.TempDir()
+	if err := os.WriteFile(filepath.Join(shim, "sitecustomize.py"), []byte(pkginfoShim), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"PYTHONPATH=" + shim, "HOME=" + t.TempDir(), "PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring", "NO_COLOR=1"}
 }
