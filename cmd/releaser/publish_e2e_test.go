@@ -350,3 +350,21 @@ func TestPublishStopsOnDifferentFile(t *testing.T) {
 }
 
 var _ = time.Second
+
+// TestPublishStopsOnDifferentGitHubAsset: a draft release that already holds
+// another file under an artifact's name stops the run before any registry
+// upload.
+func TestPublishStopsOnDifferentGitHubAsset(t *testing.T) {
+	e := newPublishEnv(t)
+	id := e.gh.AddRelease("octo-org", "octo-repo", "v1.2.3", true)
+	e.gh.AddAsset("octo-org", "octo-repo", id, "hello-releaser-1.2.3.gem", []byte("not the gem we built"), false)
+	e.build(e.p)
+	res := e.publish(e.p)
+	if res.code != 1 || !strings.Contains(res.all(), "GitHub release v1.2.3 has hello-releaser-1.2.3.gem with sha256:") ||
+		!strings.Contains(res.all(), "nothing was uploaded anywhere") {
+		t.Fatalf("exit %d\n%s", res.code, brief(res))
+	}
+	if got := e.uploads(); got != "pypi=0 npm=0 crates=0 rubygems=0 github=0" {
+		t.Errorf("uploads: %s", got)
+	}
+}

@@ -58,6 +58,16 @@ func (c *Client) DraftRelease(ctx context.Context, owner, repo, tag, name, body 
 	return rel, nil
 }
 
+// FindRelease returns the release for tag (a published one wins over a draft), or nil
+// when there is none; nothing is created. The publish stage uses it to look for
+// conflicting assets before anything is uploaded anywhere.
+func (c *Client) FindRelease(ctx context.Context, owner, repo, tag string) (*Release, error) {
+	if owner == "" || repo == "" || tag == "" {
+		return nil, errors.New("GitHub: a release needs an owner, a repository and a tag")
+	}
+	return c.findRelease(ctx, owner, repo, tag)
+}
+
 func (c *Client) createDraft(ctx context.Context, owner, repo, tag, name, body string, prerelease bool) (*Release, error) {
 	in := struct {
 		TagName    string `json:"tag_name"`

@@ -213,3 +213,20 @@ func repeat(f testenv.Fault, n int) []testenv.Fault {
 	}
 	return out
 }
+
+func TestFindRelease(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	if rel, err := e.c.FindRelease(ctx, owner, repo, "v1.0.0"); err != nil || rel != nil {
+		t.Fatalf("no release: %v, %v", rel, err)
+	}
+	if len(e.gh.Releases(owner, repo)) != 0 {
+		t.Fatalf("FindRelease created a release")
+	}
+	id := e.gh.AddRelease(owner, repo, "v1.0.0", true)
+	e.gh.AddAsset(owner, repo, id, "a.txt", []byte("hello"), false)
+	rel, err := e.c.FindRelease(ctx, owner, repo, "v1.0.0")
+	if err != nil || rel == nil || rel.ID != id || !rel.Draft || len(rel.Assets) != 1 || rel.Assets[0].Name != "a.txt" {
+		t.Fatalf("FindRelease = %+v, %v", rel, err)
+	}
+}

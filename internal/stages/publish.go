@@ -122,10 +122,20 @@ func (Publish) Run(ctx context.Context, r *Release) (Outcome, error) {
 		return Outcome{Plan: plan}, nil
 	}
 
-	rows, err := r.publishRegistries(ctx, uploads)
-	if err == nil && *r.Config.GitHub.Release {
+	var gh *githubTarget
+	var conflicts []string
+	if *r.Config.GitHub.Release {
+		if gh, err = r.githubTarget(m); err != nil {
+			return Outcome{}, err
+		}
+		if conflicts, err = gh.preflight(ctx); err != nil {
+			return Outcome{}, err
+		}
+	}
+	rows, err := r.publishRegistries(ctx, uploads, conflicts)
+	if err == nil && gh != nil {
 		var ghRows [][]string
-		ghRows, err = r.publishGitHub(ctx, m)
+		ghRows, err = r.publishGitHub(ctx, gh)
 		rows = append(rows, ghRows...)
 	}
 	if len(rows) > 0 {
@@ -139,10 +149,11 @@ func (Publish) Run(ctx context.Context, r *Release) (Outcome, error) {
 }
 
 // publishRegistries asks every registry first, then uploads what is missing.
-func (r *Release) publishRegistries(ctx context.Context, uploads []upload) ([][]string, error) {
+// conflicts are those already found elsewhere (the GitHub release): any
+// conflict stops the run before anything is uploaded.
+func (r *Release) publishRegistries(ctx context.Context, uploads []upload, conflicts []string) ([][]string, error) {
 	var rows [][]string
 	var pending []upload
-	var conflicts []string
 	for _, u := range uploads {
 		rem, err := u.up.Lookup(ctx, r.Tokens[TokenKey(u.reg)], u.art)
 		if err != nil {
@@ -161,7 +172,7 @@ func (r *Release) publishRegistries(ctx context.Context, uploads []upload) ([][]
 		}
 	}
 	if len(conflicts) > 0 {
-		return rows, fmt.Errorf("registries already hold different files for this version, so nothing was uploaded anywhere: %s — a published version cannot be replaced: release a new version",
+		return rows, fmt.Errorf("different files are already published for this version, so nothing was uploaded anywhere: %s — a published version cannot be replaced: release a new version",
 			strings.Join(conflicts, "; "))
 	}
 	for i, u := range pending {

@@ -98,9 +98,15 @@ func or(s, def string) string {
 	return s
 }
 
-// publishGitHub attaches every artifact and SHA256SUMS to the draft release
-// for the tag. Publishing the draft is the finalize stage's job.
-func (r *Release) publishGitHub(ctx context.Context, m *artifact.Manifest) ([][]string, error) {
+// githubTarget is the GitHub release a publish attaches assets to.
+type githubTarget struct {
+	r           *Release
+	c           *github.Client
+	owner, repo string
+	files       []assetFile
+}
+
+func (r *Release) githubTarget(m *artifact.Manifest) (*githubTarget, error) {
 	owner, repo, ok := r.githubRepo()
 	if !ok {
 		return nil, fmt.Errorf("GitHub release: no repository: set repository under [github]")
@@ -117,11 +123,50 @@ func (r *Release) publishGitHub(ctx context.Context, m *artifact.Manifest) ([][]
 	if err != nil {
 		return nil, fmt.Errorf("GitHub release: %w", err)
 	}
+	sums, err := r.writeSums(m)
+	if err != nil {
+		return nil, err
+	}
+	return &githubTarget{r: r, c: c, owner: owner, repo: repo, files: append(r.assetFiles(m), sums)}, nil
+}
+
+// preflight looks at the release for the tag, if there is one, without
+// changing anything: an asset with the same name and another digest, or a
+// release already published without some of the files, would stop the
+// publish half-way, so it is found before any registry upload.
+func (g *githubTarget) preflight(ctx context.Context) ([]string, error) {
+	rel, err := g.c.FindRelease(ctx, g.owner, g.repo, g.r.Tag)
+	if err != nil {
+		return nil, &RemoteError{Service: "GitHub", Err: fmt.Errorf("look for the release %s: %w", g.r.Tag, err)}
+	}
+	if rel == nil {
+		return nil, nil
+	}
+	have := map[string]github.Asset{}
+	for _, a := range rel.Assets {
+		have[a.Name] = a
+	}
+	var conflicts []string
+	for _, f := range g.files {
+		a, ok := have[f.name]
+		switch {
+		case ok && a.Digest != "" && a.State == "uploaded" && !strings.EqualFold(a.Digest, "sha256:"+f.sha256):
+			conflicts = append(conflicts, fmt.Sprintf("GitHub release %s has %s with %s, built %s", rel.Tag, f.name, a.Digest, "sha256:"+f.sha256))
+		case !ok && !rel.Draft:
+			conflicts = append(conflicts, fmt.Sprintf("GitHub release %s is already published without %s (a published release cannot be changed)", rel.Tag, f.name))
+		}
+	}
+	return conflicts, nil
+}
+
+// publishGitHub attaches every artifact and SHA256SUMS to the draft release
+// for the tag. Publishing the draft is the finalize stage's job.
+func (r *Release) publishGitHub(ctx context.Context, g *githubTarget) ([][]string, error) {
 	notes, err := r.releaseNotes()
 	if err != nil {
 		return nil, err
 	}
-	rel, err := c.DraftRelease(ctx, owner, repo, r.Tag, r.Tag, notes, r.Config.GitHub.Prerelease)
+	rel, err := g.c.DraftRelease(ctx, g.owner, g.repo, r.Tag, r.Tag, notes, r.Config.GitHub.Prerelease)
 	if err != nil {
 		return nil, &RemoteError{Service: "GitHub", Err: fmt.Errorf("find or create the draft release %s: %w", r.Tag, err)}
 	}
@@ -129,19 +174,14 @@ func (r *Release) publishGitHub(ctx context.Context, m *artifact.Manifest) ([][]
 	if err := r.Record("publish", "publish.release", map[string]any{"tag": rel.Tag, "id": rel.ID, "draft": rel.Draft, "url": rel.HTMLURL}); err != nil {
 		return nil, err
 	}
-	sums, err := r.writeSums(m)
-	if err != nil {
-		return nil, err
-	}
-	files := append(r.assetFiles(m), sums)
 	var rows [][]string
-	for _, f := range files {
+	for _, f := range g.files {
 		// The bar starts with the first byte sent: an asset already there
 		// is not "attached" at 0 B/s.
 		bar := &lazyProgress{start: func() ui.Progress {
 			return r.UI.Progress(fmt.Sprintf("attaching %s to the GitHub release", f.name), f.size)
 		}}
-		a, uploaded, err := c.EnsureAsset(ctx, rel, f.name, f.path, f.size, f.sha256, bar.update)
+		a, uploaded, err := g.c.EnsureAsset(ctx, rel, f.name, f.path, f.size, f.sha256, bar.update)
 		bar.done()
 		if err != nil {
 			rows = append(rows, []string{f.name, "GitHub release", "failed", ""})
