@@ -88,7 +88,7 @@ func TestPublishKilledAtEachBoundary(t *testing.T) {
 		lm, lp, _ := strings.Cut(s.lookup, " ")
 		boundaries = append(boundaries,
 			boundary{name: s.name + " upload in flight",
-				arm:    func(e *publishEnv) { s.server(e).Faults().Add(s.upload, testenv.Slow(3 * time.Second)) },
+				arm:    func(e *publishEnv) { s.server(e).Faults().Add(s.upload, testenv.Slow(3*time.Second)) },
 				killAt: func(e *publishEnv) bool { return s.server(e).Requests(method, path) > 0 }},
 			boundary{name: s.name + " upload landed, answer lost",
 				arm: func(e *publishEnv) {
