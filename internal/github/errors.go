@@ -1,6 +1,7 @@
 package github
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,11 +30,21 @@ type APIError struct {
 	DocumentationURL string
 	Retryable        bool // 5xx, 429, rate limit or network: worth running again later
 	Attempts         int  // how many times the request was sent
+	// Permission is what GitHub's X-Accepted-GitHub-Permissions header says the request
+	// needs, e.g. "actions: read" (alternatives joined by " or "), or "".
+	Permission string
 
 	retryAfter time.Duration // the server's Retry-After or rate-limit reset
 	final      bool          // retries are spent: an enclosing retry loop must not retry it
 	code       string        // the first field error's code, e.g. "already_exists"
+	need       string        // the permission the endpoint documents, for a 403 without the header
+	missing    string        // what a 404 means for this endpoint, for Fix
 }
+
+// RetryAfter is how long GitHub asked to wait (Retry-After, or until a rate limit
+// resets) before the next request, or 0. A caller that polls can wait this long
+// itself when the client gave up because the wait exceeded RetryPolicy.WaitMax.
+func (e *APIError) RetryAfter() time.Duration { return max(0, e.retryAfter) }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -66,9 +77,16 @@ func (e *APIError) Fix() string {
 	case e.Status == http.StatusUnauthorized:
 		return "the token was refused: pass the workflow's token (env: GITHUB_TOKEN: ${{ github.token }}) to releaser"
 	case e.Status == http.StatusForbidden && !e.Retryable:
+		if perm := cmp.Or(e.Permission, e.need); perm != "" {
+			return "the token needs " + perm + " (for the workflow's GITHUB_TOKEN, grant it in the job's `permissions:`)"
+		}
 		return "the token may not do this: give the release job `permissions: contents: write`"
 	case e.Status == http.StatusNotFound:
-		return "check the repository name; a token without access to a private repository also sees 404"
+		fix := cmp.Or(e.missing, "check the repository name; a token without access to a private repository also sees 404")
+		if e.Permission != "" {
+			fix += " (this request needs " + e.Permission + ")"
+		}
+		return fix
 	case e.Retryable:
 		return "GitHub or the network is having trouble; run releaser again to finish (nothing is uploaded twice)"
 	}
@@ -138,7 +156,10 @@ func (c *Client) classify(op string, err error) (ae *APIError, ok bool) {
 		}
 		ae.Retryable = retryableStatus(ae.Status)
 		if er.Response != nil {
-			ae.retryAfter = parseRetryAfter(er.Response.Header.Get("Retry-After"))
+			h := er.Response.Header
+			ae.retryAfter = parseRetryAfter(h.Get("Retry-After"))
+			ae.Permission = acceptedPermissions(h.Get("X-Accepted-GitHub-Permissions"))
+			rateLimited(ae, h)
 		}
 	case errors.As(err, &acc):
 		ae.Status, ae.Message, ae.Retryable = http.StatusAccepted, "GitHub accepted the request but has not finished it", true
@@ -155,6 +176,7 @@ func (c *Client) classify(op string, err error) (ae *APIError, ok bool) {
 		return nil, false
 	}
 	ae.Message = c.sanitize(ae.Message)
+	ae.Permission = c.sanitize(ae.Permission)
 	ae.DocumentationURL = c.sanitize(ae.DocumentationURL)
 	for i := range ae.Errors {
 		ae.Errors[i] = c.sanitize(ae.Errors[i])

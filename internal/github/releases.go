@@ -127,16 +127,27 @@ func (c *Client) findRelease(ctx context.Context, owner, repo, tag string) (*Rel
 
 // eachPage GETs path page by page (each page with retries) and hands every page to fn.
 func eachPage[T any](ctx context.Context, c *Client, op, path string, fn func([]T)) error {
+	return eachPageOf(ctx, c, op, path, fn)
+}
+
+// eachPageOf is eachPage for any page shape, such as the objects that wrap a list
+// ({"total_count": n, "branch_policies": [...]}). path may carry a query already.
+func eachPageOf[P any](ctx context.Context, c *Client, op, path string, fn func(P)) error {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
 	page := 1
 	for range maxPages {
-		var items []T
+		var items P
 		next := 0
 		err := c.withRetry(ctx, op, func(ctx context.Context, _ int) error {
-			req, err := c.api.NewRequest("GET", fmt.Sprintf("%s?per_page=%d&page=%d", path, perPage, page), nil)
+			req, err := c.api.NewRequest("GET", fmt.Sprintf("%s%sper_page=%d&page=%d", path, sep, perPage, page), nil)
 			if err != nil {
 				return err
 			}
-			items = nil
+			var zero P
+			items = zero
 			resp, err := c.api.Do(ctx, req, &items)
 			if err == nil {
 				next = resp.NextPage
