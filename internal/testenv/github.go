@@ -9,8 +9,11 @@ import (
 )
 
 // GitHub emulates the part of the GitHub REST API a release needs: releases (list, get by
-// tag or id, create, update) and their assets (list, upload, download, delete), laid out
-// like GitHub Enterprise Server: the API under /api/v3/, uploads under /api/uploads/.
+// tag or id, create, update) and their assets (list, upload, download, delete), and the
+// protections the approval stage reads: environments with their deployment branch
+// policies, rulesets, workflow runs with their review history and pending deployments.
+// It is laid out like GitHub Enterprise Server: the API under /api/v3/, uploads under
+// /api/uploads/.
 //
 // Shapes, status codes and error bodies follow docs.github.com (REST "Releases" and
 // "Release assets", API version 2022-11-28), including the asset "digest" field
@@ -28,6 +31,12 @@ type GitHub struct {
 	uploads     int
 	omitDigests bool
 	failNext    []UploadFailure
+
+	// Environments, rulesets and workflow runs (github_env*.go, github_rules*.go,
+	// github_runs*.go).
+	denied     map[string]string // route -> X-Accepted-GitHub-Permissions of its 403
+	hideBypass bool              // omit rulesets' bypass_actors, as for a token that cannot write them
+	userIDs    map[string]int64  // login (lower-case) -> id, so a person keeps one id
 }
 
 // UploadFailure is a way the next upload fails after GitHub has created the asset record.
@@ -47,6 +56,9 @@ const (
 type ghRepo struct {
 	owner, name string
 	releases    []*ghRelease // creation order
+	envs        []*ghEnv     // creation order
+	rulesets    []*ghRuleset // creation order
+	runs        map[int64]*ghRun
 }
 
 type ghRelease struct {
@@ -95,10 +107,12 @@ func NewGitHub(t testing.TB) *GitHub {
 	g := &GitHub{
 		// A GitHub App installation token (what GITHUB_TOKEN is in Actions) is "ghs_" and
 		// 36 characters.
-		token:  "ghs_" + CanaryMarker + randomAlnum(30),
-		dir:    t.TempDir(),
-		repos:  map[string]*ghRepo{},
-		nextID: 1000,
+		token:   "ghs_" + CanaryMarker + randomAlnum(30),
+		dir:     t.TempDir(),
+		repos:   map[string]*ghRepo{},
+		nextID:  1000,
+		denied:  map[string]string{},
+		userIDs: map[string]int64{},
 	}
 	g.Server = NewServer(t, http.HandlerFunc(g.route))
 	return g
@@ -122,7 +136,7 @@ func (g *GitHub) AddRepo(owner, repo string) {
 	defer g.mu.Unlock()
 	k := repoKey(owner, repo)
 	if g.repos[k] == nil {
-		g.repos[k] = &ghRepo{owner: owner, name: repo}
+		g.repos[k] = &ghRepo{owner: owner, name: repo, runs: map[int64]*ghRun{}}
 	}
 }
 
