@@ -114,14 +114,9 @@ func (r *Release) githubTarget(m *artifact.Manifest) (*githubTarget, error) {
 	if r.Tag == "" {
 		return nil, fmt.Errorf("GitHub release: no release tag (run from a tag push, or pass --tag)")
 	}
-	token := r.githubToken()
-	if token == "" {
-		return nil, fmt.Errorf("GitHub release: GITHUB_TOKEN is not set: pass `env: GITHUB_TOKEN: ${{ github.token }}` to the releaser step")
-	}
-	r.secret(token)
-	c, err := github.New(r.githubAPI(), token, r.httpClient(), r.userAgent())
+	c, err := r.githubClient(false)
 	if err != nil {
-		return nil, fmt.Errorf("GitHub release: %w", err)
+		return nil, fmt.Errorf("GitHub release: %w: pass `env: GITHUB_TOKEN: ${{ github.token }}` to the releaser step", err)
 	}
 	sums, err := r.writeSums(m)
 	if err != nil {

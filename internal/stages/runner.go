@@ -19,7 +19,7 @@ func All() []Stage {
 	return []Stage{
 		Build{},
 		NotAvailable{StageName: "attest", Issue: 6, What: "SLSA provenance signed into Sigstore bundles"},
-		NotAvailable{StageName: "approve", Issue: 5, What: "verifying N distinct approvals through GitHub environments"},
+		Approve{},
 		Exchange{},
 		Publish{},
 		NotAvailable{StageName: "finalize", Issue: 7, What: "publishing the GitHub release and verifying it is immutable"},
