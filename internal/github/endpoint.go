@@ -60,3 +60,9 @@ func checkRepo(owner, repo string) error {
 	}
 	return nil
 }
+
+// hasStatus reports whether err is an *APIError with HTTP status code.
+func hasStatus(err error, code int) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == code
+}

@@ -77,7 +77,13 @@ func (e *APIError) Fix() string {
 	case e.Status == http.StatusUnauthorized:
 		return "the token was refused: pass the workflow's token (env: GITHUB_TOKEN: ${{ github.token }}) to releaser"
 	case e.Status == http.StatusForbidden && !e.Retryable:
-		if perm := cmp.Or(e.Permission, e.need); perm != "" {
+		perm := cmp.Or(e.Permission, e.need)
+		if strings.Contains(perm, "administration") {
+			// GITHUB_TOKEN's `permissions:` has no administration key.
+			return "the token needs " + perm + ", which a workflow's GITHUB_TOKEN can never be given: " +
+				"pass releaser a GitHub App installation token or a fine-grained token with the repository permission Administration: read"
+		}
+		if perm != "" {
 			return "the token needs " + perm + " (for the workflow's GITHUB_TOKEN, grant it in the job's `permissions:`)"
 		}
 		return "the token may not do this: give the release job `permissions: contents: write`"
@@ -87,10 +93,33 @@ func (e *APIError) Fix() string {
 			fix += " (this request needs " + e.Permission + ")"
 		}
 		return fix
+	case e.immutableRefusal():
+		return "the release is published and immutable: its assets and its tag can no longer change; " +
+			"if it is wrong, release a new version (the tag name stays reserved even if the release is deleted)"
 	case e.Retryable:
 		return "GitHub or the network is having trouble; run releaser again to finish (nothing is uploaded twice)"
 	}
 	return ""
+}
+
+// IsImmutableRefusal reports whether err is GitHub refusing to change an immutable
+// release ("Cannot upload assets to an immutable release.", "Cannot delete asset from
+// an immutable release", "tag_name was used by an immutable release").
+func IsImmutableRefusal(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.immutableRefusal()
+}
+
+func (e *APIError) immutableRefusal() bool {
+	if e.Status != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, s := range append([]string{e.Message}, e.Errors...) {
+		if strings.Contains(strings.ToLower(s), "immutable release") {
+			return true
+		}
+	}
+	return false
 }
 
 // AssetConflictError: the release already has an asset with this name and different

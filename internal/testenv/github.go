@@ -59,6 +59,14 @@ type ghRepo struct {
 	envs        []*ghEnv     // creation order
 	rulesets    []*ghRuleset // creation order
 	runs        map[int64]*ghRun
+
+	// Immutable releases and tags (github_immutable*.go).
+	immutableOn     bool                    // the repository's immutable-releases setting
+	enforcedByOwner bool                    // the setting is the organization's: the repository cannot change it
+	tags            map[string]*ghTag       // tag name -> its ref
+	tagObjects      map[string]*ghTagObject // annotated tag objects by sha
+	burned          map[string]bool         // tag names an immutable release was published with
+	latest          int64                   // the release marked latest; 0 = none
 }
 
 type ghRelease struct {
@@ -66,6 +74,7 @@ type ghRelease struct {
 	tag, name, body, target string
 	draft, prerelease       bool
 	untagged                string // "untagged-<hex>": a draft's stand-in for its tag in URLs
+	immutable               bool   // published while the repository's setting was on
 	created, published      time.Time
 	assets                  []*ghAsset // upload order
 }
@@ -89,6 +98,8 @@ type EmuRelease struct {
 	ID                int64
 	Tag, Name, Body   string
 	Draft, Prerelease bool
+	Immutable         bool // what "immutable" says (ForceMutable can clear it)
+	Latest            bool // the repository's latest release
 	Assets            []EmuAsset
 }
 
@@ -136,7 +147,8 @@ func (g *GitHub) AddRepo(owner, repo string) {
 	defer g.mu.Unlock()
 	k := repoKey(owner, repo)
 	if g.repos[k] == nil {
-		g.repos[k] = &ghRepo{owner: owner, name: repo, runs: map[int64]*ghRun{}}
+		g.repos[k] = &ghRepo{owner: owner, name: repo, runs: map[int64]*ghRun{},
+			tags: map[string]*ghTag{}, tagObjects: map[string]*ghTagObject{}, burned: map[string]bool{}}
 	}
 }
 
@@ -173,7 +185,7 @@ func (g *GitHub) Releases(owner, repo string) []EmuRelease {
 	}
 	out := make([]EmuRelease, 0, len(r.releases))
 	for _, rel := range r.releases {
-		out = append(out, rel.emu())
+		out = append(out, rel.emu(r.latest))
 	}
 	return out
 }
@@ -269,8 +281,9 @@ func (rel *ghRelease) asset(name string) *ghAsset {
 	return nil
 }
 
-func (rel *ghRelease) emu() EmuRelease {
-	e := EmuRelease{ID: rel.id, Tag: rel.tag, Name: rel.name, Body: rel.body, Draft: rel.draft, Prerelease: rel.prerelease}
+func (rel *ghRelease) emu(latest int64) EmuRelease {
+	e := EmuRelease{ID: rel.id, Tag: rel.tag, Name: rel.name, Body: rel.body, Draft: rel.draft, Prerelease: rel.prerelease,
+		Immutable: rel.immutable, Latest: rel.id == latest}
 	for _, a := range rel.assets {
 		e.Assets = append(e.Assets, EmuAsset{ID: a.id, Name: a.name, Label: a.label, ContentType: a.contentType, State: a.state, Size: a.size, SHA256: a.sha256})
 	}

@@ -73,6 +73,8 @@ func (g *GitHub) upload(w http.ResponseWriter, r *http.Request, owner, repo stri
 	switch {
 	case rel == nil:
 		ghNotFound(w, ghDocUpload)
+	case rel.immutable:
+		ghImmutableUpload(w)
 	// The answers for a missing name, Content-Type or Content-Length are UNCONFIRMED;
 	// these are the plausible ones (a validation error, and net/http's 411).
 	case name == "":
@@ -182,6 +184,10 @@ func (g *GitHub) deleteAsset(w http.ResponseWriter, owner, repo string, id int64
 	rel, a := rp.asset(id)
 	if a == nil {
 		ghNotFound(w, ghDocDeleteAsset)
+		return
+	}
+	if rel.immutable {
+		ghImmutableAssetDelete(w)
 		return
 	}
 	for i, x := range rel.assets {

@@ -131,6 +131,7 @@ func (g *GitHub) releaseJSON(r *ghRepo, rel *ghRelease) ghReleaseJSON {
 		Name:            nullable(rel.name),
 		Draft:           rel.draft,
 		Prerelease:      rel.prerelease,
+		Immutable:       rel.immutable,
 		CreatedAt:       ghTime(rel.created),
 		Assets:          []ghAssetJSON{},
 		TarballURL:      nullable(g.repoAPI(r) + "/tarball/" + url.PathEscape(rel.tag)),

@@ -27,6 +27,7 @@ type ghUpdate struct {
 	Body            *string `json:"body"`
 	Draft           *bool   `json:"draft"`
 	Prerelease      *bool   `json:"prerelease"`
+	MakeLatest      *string `json:"make_latest"`
 }
 
 // repo finds the repository or answers 404; the caller holds g.mu.
@@ -50,10 +51,10 @@ func (g *GitHub) newRelease(r *ghRepo, c ghCreate) *ghRelease {
 	if rel.target == "" {
 		rel.target = "main"
 	}
-	if !rel.draft {
-		rel.published = now
-	}
 	r.releases = append(r.releases, rel)
+	if !rel.draft {
+		g.publish(r, rel, c.MakeLatest)
+	}
 	return rel
 }
 
@@ -105,6 +106,8 @@ func (g *GitHub) createRelease(w http.ResponseWriter, r *http.Request, owner, re
 		ghValidation(w, ghDocCreate, "Release", "missing_field", "tag_name")
 	case rp.publishedWithTag(c.TagName, 0):
 		ghValidation(w, ghDocCreate, "Release", "already_exists", "tag_name")
+	case !c.Draft && rp.burned[c.TagName]:
+		ghTagBurned(w, ghDocCreate)
 	default:
 		rel := g.newRelease(rp, c)
 		j := g.releaseJSON(rp, rel)
@@ -179,6 +182,14 @@ func (g *GitHub) updateRelease(w http.ResponseWriter, r *http.Request, owner, re
 		ghValidation(w, ghDocUpdate, "Release", "already_exists", "tag_name")
 		return
 	}
+	if refuseImmutableEdit(w, rel, u, tag, draft) {
+		return
+	}
+	publishing := rel.draft && !draft
+	if publishing && rp.burned[tag] {
+		ghTagBurned(w, ghDocUpdate)
+		return
+	}
 	rel.tag, rel.draft = tag, draft
 	if u.Name != nil {
 		rel.name = *u.Name
@@ -192,8 +203,11 @@ func (g *GitHub) updateRelease(w http.ResponseWriter, r *http.Request, owner, re
 	if u.TargetCommitish != nil {
 		rel.target = *u.TargetCommitish
 	}
-	if !rel.draft && rel.published.IsZero() {
-		rel.published = time.Now()
+	switch {
+	case publishing:
+		g.publish(rp, rel, u.MakeLatest)
+	case !rel.draft && u.MakeLatest != nil:
+		rp.markLatest(rel, *u.MakeLatest)
 	}
 	writeJSON(w, http.StatusOK, g.releaseJSON(rp, rel))
 }

@@ -13,7 +13,7 @@ func (g *GitHub) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/api/v3/"):
-		if g.authorized(w, r) && g.permitted(w, r) && !g.serveProtections(w, r) {
+		if g.authorized(w, r) && g.permitted(w, r) && !g.serveProtections(w, r) && !g.serveRepoGit(w, r) {
 			g.serveAPI(w, r, strings.Split(strings.TrimPrefix(p, "/api/v3/"), "/"))
 		}
 	case strings.HasPrefix(p, "/api/uploads/"):
