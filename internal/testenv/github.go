@@ -11,9 +11,11 @@ import (
 // GitHub emulates the part of the GitHub REST API a release needs: releases (list, get by
 // tag or id, create, update) and their assets (list, upload, download, delete), and the
 // protections the approval stage reads: environments with their deployment branch
-// policies, rulesets, workflow runs with their review history and pending deployments.
-// It is laid out like GitHub Enterprise Server: the API under /api/v3/, uploads under
-// /api/uploads/.
+// policies, rulesets, workflow runs with their review history and pending deployments;
+// and immutable releases: the repository setting, releases published while it is on
+// locking their assets and tag, tags read through the git refs and tag objects
+// (github_immutable*.go). It is laid out like GitHub Enterprise Server: the API under
+// /api/v3/, uploads under /api/uploads/.
 //
 // Shapes, status codes and error bodies follow docs.github.com (REST "Releases" and
 // "Release assets", API version 2022-11-28), including the asset "digest" field
