@@ -44,10 +44,10 @@ func (o PublishOptions) check() error {
 // included. Whether it is immutable is GitHub's to say: the caller checks
 // Release.Immutable.
 //
-// A release that is already published is returned as GitHub reports it without being
-// changed (o is not applied): a re-run must change nothing. Publishing is retried like
-// every request; a retry after a failure first re-reads the release, since the failed
-// attempt may have published it with the answer lost.
+// The release is read before every attempt: one that is already published (by an
+// earlier run, or by a failed attempt whose answer was lost) is returned as GitHub
+// reports it without being changed (o is not applied), so a re-run changes nothing.
+// Failed requests are retried like every request.
 //
 // Publishing a release whose tag does not exist makes GitHub create the tag from the
 // release's target_commitish: the caller checks the tag (TagCommit) first.
@@ -62,15 +62,15 @@ func (c *Client) PublishRelease(ctx context.Context, rel *Release, o PublishOpti
 	op := fmt.Sprintf("publish release %s (id %d) in %s", rel.Tag, rel.ID, rel.Repository())
 	ep := endpoint{need: "contents: write", missing: fmt.Sprintf("the draft release %s (id %d) no longer exists in %s: "+
 		"run the publish stage again to recreate it", rel.Tag, rel.ID, rel.Repository())}
-	err := c.withRetry(ctx, op, func(ctx context.Context, n int) error {
-		if n > 1 || !rel.Draft {
-			var cur wireRelease
-			if err := c.send(ctx, http.MethodGet, path, nil, &cur); err != nil {
-				return err
-			}
-			if !cur.Draft {
-				return nil
-			}
+	err := c.withRetry(ctx, op, func(ctx context.Context, _ int) error {
+		// Read first, every attempt: rel may be stale, and a failed attempt may have
+		// published the release with the answer lost.
+		var cur wireRelease
+		if err := c.send(ctx, http.MethodGet, path, nil, &cur); err != nil {
+			return err
+		}
+		if !cur.Draft {
+			return nil
 		}
 		in := wirePublish{Name: o.Name, Body: o.Body, Prerelease: o.Prerelease, MakeLatest: o.MakeLatest}
 		return c.send(ctx, http.MethodPatch, path, in, nil)
