@@ -1,5 +1,7 @@
 // Package github is releaser's thin layer over go-github (v60) for GitHub releases: find
-// or create the draft release for a tag, and attach assets to it exactly once. It also
+// or create the draft release for a tag, attach assets to it exactly once, and publish it
+// (PublishRelease) where the repository's immutable-releases setting (ImmutableReleases)
+// makes it immutable; TagCommit says which commit a tag names. It also
 // reads what the approval stage checks: an environment's protection rules and
 // deployment policies (Environment), the rulesets that apply to the repository
 // (Rulesets), and a workflow run with its review history and pending deployments (Run,
@@ -18,9 +20,12 @@
 // answer lost. An upload that failed part-way can leave a "starter" asset that blocks the
 // name; it is deleted before the next attempt.
 //
-// go-github v60 predates the asset "digest" and release "immutable" fields, so requests
-// go through its client (auth, pagination, error decoding, rate-limit bookkeeping) but
-// answers are decoded into this package's own wire types.
+// go-github v60 predates the asset "digest" and release "immutable" fields and the
+// immutable-releases endpoint, so requests go through its client (auth, pagination,
+// error decoding, rate-limit bookkeeping) but answers are decoded into this package's own
+// wire types. Reading the immutable-releases setting needs Administration: read, which a
+// workflow's GITHUB_TOKEN cannot have; GitHub's refusals to change an immutable release
+// are recognised by IsImmutableRefusal.
 //
 // A refusal names its fix: a 403 the permission GitHub's X-Accepted-GitHub-Permissions
 // header asks for (or, without it, the one GitHub documents for the endpoint), a 404
