@@ -42,6 +42,7 @@ func newSigstoreEnv(t *testing.T) (*OIDCIssuer, *Sigstore) {
 // signing says which services a signing run uses besides Fulcio.
 type signing struct {
 	rekor, tsa bool
+	retries    uint // for every client
 }
 
 // signDSSE signs the test statement with sigstore-go's real clients: a fresh ephemeral key,
@@ -52,15 +53,15 @@ func signDSSE(ss *Sigstore, token string, with signing) (*protobundle.Bundle, er
 		return nil, fmt.Errorf("ephemeral key: %w", err)
 	}
 	opts := sign.BundleOptions{
-		CertificateProvider:        sign.NewFulcio(&sign.FulcioOptions{BaseURL: ss.FulcioURL()}),
+		CertificateProvider:        sign.NewFulcio(&sign.FulcioOptions{BaseURL: ss.FulcioURL(), Retries: with.retries}),
 		CertificateProviderOptions: &sign.CertificateProviderOptions{IDToken: token},
 		Context:                    context.Background(),
 	}
 	if with.rekor {
-		opts.TransparencyLogs = []sign.Transparency{sign.NewRekor(&sign.RekorOptions{BaseURL: ss.RekorURL(), Version: 1})}
+		opts.TransparencyLogs = []sign.Transparency{sign.NewRekor(&sign.RekorOptions{BaseURL: ss.RekorURL(), Version: 1, Retries: with.retries})}
 	}
 	if with.tsa {
-		opts.TimestampAuthorities = []*sign.TimestampAuthority{sign.NewTimestampAuthority(&sign.TimestampAuthorityOptions{URL: ss.TSAURL()})}
+		opts.TimestampAuthorities = []*sign.TimestampAuthority{sign.NewTimestampAuthority(&sign.TimestampAuthorityOptions{URL: ss.TSAURL(), Retries: with.retries})}
 	}
 	content := &sign.DSSEData{Data: testStatement(), PayloadType: "application/vnd.in-toto+json"}
 	return sign.Bundle(content, kp, opts)
