@@ -45,6 +45,9 @@ type runResult struct {
 	Error    string               `json:"error,omitempty"`
 	Manifest string               `json:"manifest,omitempty"`
 	AuditLog string               `json:"audit_log,omitempty"`
+	// Links and Verify end a release: where to see it, how to check it.
+	Links  []stages.Link `json:"links,omitempty"`
+	Verify []string      `json:"verify,omitempty"`
 }
 
 type releaseInfo struct {
@@ -100,6 +103,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		Release:  releaseInfo{Name: r.Config.Project.Name, Version: r.Config.Project.Version, Tag: r.Tag, Commit: r.Commit},
 		Stages:   rep.Stages,
 		AuditLog: r.Log.Path(),
+		Links:    r.Links,
+		Verify:   r.VerifyCommands,
 	}
 	if r.Manifest != nil {
 		res.Manifest = r.ManifestPath
@@ -133,6 +138,15 @@ func (a *app) finish(u *ui.UI, r *stages.Release, res runResult) {
 			u.Infof("manifest:  %s", res.Manifest)
 		}
 		u.Infof("audit log: %s", res.AuditLog)
+		for _, l := range res.Links {
+			u.Infof("%s: %s", l.Label, l.URL)
+		}
+		if len(res.Verify) > 0 {
+			u.Infof("verify it with:")
+			for _, c := range res.Verify {
+				u.Infof("  %s", c)
+			}
+		}
 		switch {
 		case res.OK && res.DryRun:
 			u.Infof("dry run finished: nothing was sent anywhere")
@@ -191,6 +205,15 @@ func summaryMarkdown(r *stages.Release, res runResult) string {
 	}
 	if res.Error != "" {
 		fmt.Fprintf(&b, "\n**Failed:** %s\n", ui.MarkdownEscape(res.Error))
+	}
+	if len(res.Links) > 0 {
+		b.WriteString("\n")
+		for _, l := range res.Links {
+			fmt.Fprintf(&b, "- %s: %s\n", ui.MarkdownEscape(l.Label), ui.MarkdownEscape(l.URL))
+		}
+	}
+	if len(res.Verify) > 0 {
+		b.WriteString("\nVerify:\n\n```sh\n" + strings.Join(res.Verify, "\n") + "\n```\n")
 	}
 	return b.String()
 }

@@ -145,6 +145,12 @@ func (Publish) Run(ctx context.Context, r *Release) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	r.publishedInThisRun = true
+	for _, row := range rows {
+		if row[3] != "" && row[1] != "GitHub release" {
+			r.addLink(row[1], row[3])
+		}
+	}
 	return Outcome{Summary: summarize(rows)}, nil
 }
 

@@ -236,28 +236,34 @@ func (r *Release) assetFiles(m *artifact.Manifest) []assetFile {
 	return out
 }
 
-// writeSums writes SHA256SUMS into the state directory (not the output
-// directory, whose contents the manifest describes exactly).
-func (r *Release) writeSums(m *artifact.Manifest) (assetFile, error) {
+// sumsContent is SHA256SUMS for the manifest, and its own sha256.
+func sumsContent(m *artifact.Manifest) (string, string) {
 	arts := append([]artifact.Artifact(nil), m.Artifacts...)
 	sort.Slice(arts, func(i, j int) bool { return arts[i].Name < arts[j].Name })
 	var b strings.Builder
 	for _, a := range arts {
 		fmt.Fprintf(&b, "%s  %s\n", a.Digests.SHA256, a.Name)
 	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return b.String(), hex.EncodeToString(sum[:])
+}
+
+// writeSums writes SHA256SUMS into the state directory (not the output
+// directory, whose contents the manifest describes exactly).
+func (r *Release) writeSums(m *artifact.Manifest) (assetFile, error) {
+	content, sum := sumsContent(m)
 	p := filepath.Join(r.Config.StateDir(), sumsName)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return assetFile{}, err
 	}
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
 		return assetFile{}, fmt.Errorf("write %s: %w", sumsName, err)
 	}
 	if err := os.Rename(tmp, p); err != nil {
 		return assetFile{}, fmt.Errorf("write %s: %w", sumsName, err)
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return assetFile{name: sumsName, path: p, sha256: hex.EncodeToString(sum[:]), size: int64(b.Len())}, nil
+	return assetFile{name: sumsName, path: p, sha256: sum, size: int64(len(content))}, nil
 }
 
 func (r *Release) releaseNotes() (string, error) {

@@ -44,6 +44,15 @@ type Release struct {
 	// assets to; the finalize stage publishes it.
 	GitHubRelease *github.Release
 
+	// Links are where the release can be seen (registry pages, the GitHub
+	// release), and VerifyCommands what a downstream user runs to check it;
+	// both end the summary.
+	Links          []Link
+	VerifyCommands []string
+	// publishedInThisRun is set when the publish stage completed in this
+	// process, so finalize need not consult the audit log for its outcome.
+	publishedInThisRun bool
+
 	// UserAgent identifies releaser to registries (crates.io requires one).
 	UserAgent string
 	// Now is the clock for token lifetimes; nil means time.Now.

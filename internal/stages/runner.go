@@ -22,7 +22,7 @@ func All() []Stage {
 		Approve{},
 		Exchange{},
 		Publish{},
-		NotAvailable{StageName: "finalize", Issue: 7, What: "publishing the GitHub release and verifying it is immutable"},
+		Finalize{},
 	}
 }
 

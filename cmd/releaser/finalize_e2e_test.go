@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/releaserhq/releaser/internal/github"
+	"github.com/releaserhq/releaser/internal/testenv"
+)
+
+// finalizeEnv is a publishEnv whose repository has the release tag on the
+// built commit and, unless off, immutable releases turned on.
+func newFinalizeEnv(t *testing.T, immutable bool) *publishEnv {
+	t.Helper()
+	e := newPublishEnv(t)
+	e.gh.SetImmutableReleases("octo-org", "octo-repo", immutable)
+	e.gh.AddTag("octo-org", "octo-repo", "v1.2.3", gitRun(t, e.p.dir, "rev-parse", "HEAD"), true)
+	e.build(e.p)
+	return e
+}
+
+func (e *publishEnv) finalize(args ...string) result {
+	e.t.Helper()
+	if len(args) == 0 {
+		args = []string{"run", "--from", "exchange", "--to", "finalize"}
+	}
+	res := runBin(e.t, e.p.dir, e.env(), args...)
+	e.scan(e.p, res)
+	return res
+}
+
+func (e *publishEnv) release() testenv.EmuRelease {
+	e.t.Helper()
+	rels := e.gh.Releases("octo-org", "octo-repo")
+	if len(rels) != 1 {
+		e.t.Fatalf("%d releases", len(rels))
+	}
+	return rels[0]
+}
+
+func TestFinalizeE2E(t *testing.T) {
+	e := newFinalizeEnv(t, true)
+	res := e.finalize()
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, brief(res))
+	}
+	rel := e.release()
+	if rel.Draft || !rel.Immutable {
+		t.Fatalf("release after finalize: %+v", rel)
+	}
+	for _, s := range []string{"published v1.2.3, immutable, 6 assets verified", "GitHub release: ", "gh release verify v1.2.3 -R octo-org/octo-repo",
+		"gh attestation verify", "PyPI: "} {
+		if !strings.Contains(res.stdout, s) {
+			t.Errorf("output does not say %q:\n%s", s, brief(res))
+		}
+	}
+	final := strings.Count(e.p.read(".releaser/audit.jsonl"), `"type":"release.final"`)
+	if final != 1 || !strings.Contains(e.p.read(".releaser/audit.jsonl"), `"immutable":true`) {
+		t.Errorf("audit log has %d release.final events", final)
+	}
+
+	// A re-run on the final release changes nothing and succeeds.
+	uploads := e.uploads()
+	res = e.finalize()
+	if res.code != 0 || !strings.Contains(res.stdout, "was already published and immutable with the built assets: nothing changed") {
+		t.Fatalf("re-run: exit %d\n%s", res.code, brief(res))
+	}
+	if e.uploads() != uploads {
+		t.Errorf("re-run uploaded: %s → %s", uploads, e.uploads())
+	}
+
+	// GitHub refuses changes to the published release.
+	c, err := github.New(e.gh.APIURL(), e.gh.Token(), nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := filepath.Join(t.TempDir(), "extra.txt")
+	if err := os.WriteFile(extra, []byte("late addition"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ghRel, err := c.FindRelease(context.Background(), "octo-org", "octo-repo", "v1.2.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.EnsureAsset(context.Background(), ghRel, "extra.txt", extra, 13, "e9c0d5b52f11b7e5b3d0d8c1d1b1d1e1e0c0d5b52f11b7e5b3d0d8c1d1b1d1e1", nil)
+	if err == nil || !github.IsImmutableRefusal(err) {
+		t.Errorf("adding an asset to the immutable release: %v", err)
+	}
+
+	// The same release reported mutable later: a loud failure.
+	e.gh.ForceMutable("octo-org", "octo-repo", "v1.2.3")
+	res = e.finalize("run", "--only", "finalize")
+	if res.code != 1 || !strings.Contains(res.all(), "already published but mutable") {
+		t.Errorf("mutable published release: exit %d\n%s", res.code, brief(res))
+	}
+}
+
+func TestFinalizeRefusals(t *testing.T) {
+	t.Run("immutable releases off", func(t *testing.T) {
+		e := newFinalizeEnv(t, false)
+		res := e.finalize()
+		if res.code != 1 || !strings.Contains(res.all(), "does not make published releases immutable") ||
+			!strings.Contains(res.all(), "gh api -X PUT repos/octo-org/octo-repo/immutable-releases") {
+			t.Fatalf("exit %d\n%s", res.code, brief(res))
+		}
+		if !e.release().Draft {
+			t.Errorf("the release was published")
+		}
+	})
+	t.Run("extra asset on the draft", func(t *testing.T) {
+		e := newFinalizeEnv(t, true)
+		if res := e.publish(e.p); res.code != 0 {
+			t.Fatalf("publish: exit %d\n%s", res.code, brief(res))
+		}
+		e.gh.AddAsset("octo-org", "octo-repo", e.release().ID, "notes.txt", []byte("who put this here"), false)
+		res := e.finalize("run", "--only", "finalize")
+		if res.code != 1 || !strings.Contains(res.all(), "notes.txt is on the release but was not built") {
+			t.Fatalf("exit %d\n%s", res.code, brief(res))
+		}
+		if !e.release().Draft {
+			t.Errorf("the release was published")
+		}
+	})
+	t.Run("missing asset on the draft", func(t *testing.T) {
+		e := newFinalizeEnv(t, true)
+		id := e.gh.AddRelease("octo-org", "octo-repo", "v1.2.3", true)
+		e.gh.AddAsset("octo-org", "octo-repo", id, "SHA256SUMS", []byte("x"), false)
+		res := e.finalize("run", "--only", "finalize")
+		if res.code != 1 || !strings.Contains(res.all(), "hello-releaser-1.2.3.gem is missing from the release") ||
+			!strings.Contains(res.all(), "not published yet according to the audit log") {
+			t.Fatalf("exit %d\n%s", res.code, brief(res))
+		}
+	})
+}
