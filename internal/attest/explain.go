@@ -31,7 +31,7 @@ const (
 // explain turns a sigstore-go refusal into the check that failed, in plain
 // words. It looks at the bundle again, but only to choose words: the
 // refusal stands whatever it finds.
-func explain(err error, b *bundle.Bundle, tm root.TrustedMaterial, st *statement, pl plan, digest, artifact string) error {
+func explain(err error, b *bundle.Bundle, tm root.TrustedMaterial, st *statement, pl plan, alg, digest, artifact string) error {
 	leaf := leafCertificate(b)
 	if leaf == nil {
 		return fmt.Errorf("the bundle does not verify: %w", err)
@@ -54,7 +54,7 @@ func explain(err error, b *bundle.Bundle, tm root.TrustedMaterial, st *statement
 		}
 		return fmt.Errorf("the signing certificate does not match the policy: %w", err)
 	case strings.Contains(msg, stepSignature):
-		if !st.hasSHA256(digest) {
+		if !st.hasDigest(alg, digest) {
 			return fmt.Errorf("%s is not a subject of this bundle (it covers %s)", artifact, describeSubjects(st))
 		}
 		return fmt.Errorf("signature does not verify: the bundle was altered after it was signed (%w)", err)
@@ -81,12 +81,12 @@ func explain(err error, b *bundle.Bundle, tm root.TrustedMaterial, st *statement
 
 // explainLocal is explain for a Local bundle, which has only a signature
 // and subjects to get wrong.
-func explainLocal(err error, b *bundle.Bundle, pub crypto.PublicKey, digest string, st *statement) error {
+func explainLocal(err error, b *bundle.Bundle, pub crypto.PublicKey, alg, digest string, st *statement) error {
 	if !envelopeSignatureValid(b, pub) {
 		return fmt.Errorf("signature does not verify: the dry-run bundle was altered after it was signed (%w)", err)
 	}
-	if !st.hasSHA256(digest) {
-		return fmt.Errorf("artifact sha256 %s is not a subject of this bundle (it covers %s)", digest, describeSubjects(st))
+	if !st.hasDigest(alg, digest) {
+		return fmt.Errorf("artifact %s %s is not a subject of this bundle (it covers %s)", alg, digest, describeSubjects(st))
 	}
 	return fmt.Errorf("the dry-run bundle does not verify: %w", err)
 }

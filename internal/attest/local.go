@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -59,7 +60,11 @@ func signLocal(ctx context.Context, content *sign.DSSEData, st *statement) ([]by
 	if err != nil {
 		return nil, err
 	}
-	if _, err := verifyLocal(b, st.Subject[0].Digest["sha256"], st); err != nil {
+	alg, digest, err := st.firstDigest()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := verifyLocal(b, alg, digest, st); err != nil {
 		return nil, fmt.Errorf("the bundle just signed does not verify: %w", err)
 	}
 	return out, nil
@@ -89,8 +94,9 @@ func localKey(b *bundle.Bundle) (pub crypto.PublicKey, hint string, ok bool, err
 }
 
 // verifyLocal checks a Local bundle's signature with the key it carries and
-// that digest is a subject. It proves integrity, not origin.
-func verifyLocal(b *bundle.Bundle, digest string, st *statement) (*Verified, error) {
+// that digest (hex, of algorithm alg) is a subject. It proves integrity, not
+// origin.
+func verifyLocal(b *bundle.Bundle, alg, digest string, st *statement) (*Verified, error) {
 	pub, hint, _, err := localKey(b)
 	if err != nil {
 		return nil, err
@@ -106,12 +112,12 @@ func verifyLocal(b *bundle.Bundle, digest string, st *statement) (*Verified, err
 	if err != nil {
 		return nil, fmt.Errorf("setting up verification: %w", err)
 	}
-	raw, err := digestBytes(digest)
+	raw, err := hex.DecodeString(digest)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("artifact %s %q is not hex", alg, digest)
 	}
-	if _, err := v.Verify(b, verify.NewPolicy(verify.WithArtifactDigest("sha256", raw), verify.WithKey())); err != nil {
-		return nil, explainLocal(err, b, pub, digest, st)
+	if _, err := v.Verify(b, verify.NewPolicy(verify.WithArtifactDigest(alg, raw), verify.WithKey())); err != nil {
+		return nil, explainLocal(err, b, pub, alg, digest, st)
 	}
 	return &Verified{Subjects: st.subjects(), Local: true}, nil
 }

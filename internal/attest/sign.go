@@ -77,12 +77,24 @@ func (st *statement) subjects() []Subject {
 	return out
 }
 
-// hasSHA256 reports whether digest (lowercase hex) is a subject's sha256.
-func (st *statement) hasSHA256(digest string) bool {
+// hasDigest reports whether digest (lowercase hex) is a subject's digest
+// of algorithm alg.
+func (st *statement) hasDigest(alg, digest string) bool {
 	for _, s := range st.Subject {
-		if s.Digest["sha256"] == digest {
+		if s.Digest[alg] == digest {
 			return true
 		}
 	}
 	return false
+}
+
+// firstDigest is the first subject's sha256, or its sha512 when it has no
+// sha256 (npm's provenance subject): what Sign checks its bundle against.
+func (st *statement) firstDigest() (alg, digest string, err error) {
+	for _, alg := range []string{"sha256", "sha512"} {
+		if d := st.Subject[0].Digest[alg]; d != "" {
+			return alg, d, nil
+		}
+	}
+	return "", "", fmt.Errorf("subject %s has neither a sha256 nor a sha512 digest", st.Subject[0].Name)
 }

@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -104,14 +105,22 @@ func selfCheck(out []byte, tm root.TrustedMaterial, st *statement) error {
 	if err != nil {
 		return err
 	}
-	digest := st.Subject[0].Digest["sha256"]
-	raw, err := digestBytes(digest)
+	alg, digest, err := st.firstDigest()
 	if err != nil {
 		return err
 	}
-	res, err := verifyKeyless(b, tm, verify.WithArtifactDigest("sha256", raw), verify.WithoutIdentitiesUnsafe())
+	raw, err := hex.DecodeString(digest)
 	if err != nil {
-		return explain(err, b, tm, st, plan{}, digest, artifactLabel(st.Subject[0].Name, digest))
+		return fmt.Errorf("subject %s: %s digest %q is not hex", st.Subject[0].Name, alg, digest)
+	}
+	res, err := verifyKeyless(b, tm, verify.WithArtifactDigest(alg, raw), verify.WithoutIdentitiesUnsafe())
+	if err != nil {
+		return explain(err, b, tm, st, plan{}, alg, digest, st.Subject[0].Name)
+	}
+	// Only GitHub's SLSA predicate has fields the certificate can confirm;
+	// other statements (a PyPI publish attestation, say) claim nothing more.
+	if st.PredicateType != PredicateSLSA1 {
+		return nil
 	}
 	return crossCheck(st, res.Signature.Certificate.Extensions)
 }

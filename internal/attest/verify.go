@@ -63,7 +63,7 @@ func Verify(ctx context.Context, bundleJSON []byte, o VerifyOptions) (*Verified,
 		if !o.AllowLocal {
 			return nil, ErrSignedLocally
 		}
-		return verifyLocal(b, digest, st)
+		return verifyLocal(b, "sha256", digest, st)
 	}
 	plan, err := o.Policy.plan()
 	if err != nil {
@@ -79,7 +79,7 @@ func Verify(ctx context.Context, bundleJSON []byte, o VerifyOptions) (*Verified,
 	}
 	res, err := verifyKeyless(b, tm, verify.WithArtifactDigest("sha256", raw), verify.WithCertificateIdentity(id))
 	if err != nil {
-		return nil, explain(err, b, tm, st, plan, digest, artifactLabel(o.ArtifactName, digest))
+		return nil, explain(err, b, tm, st, plan, "sha256", digest, artifactLabel(o.ArtifactName, digest))
 	}
 	cert := res.Signature.Certificate
 	if err := crossCheck(st, cert.Extensions); err != nil {
