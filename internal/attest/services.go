@@ -57,7 +57,9 @@ type fulcioProvider struct {
 func (f *fulcioProvider) GetCertificate(ctx context.Context, kp sign.Keypair, o *sign.CertificateProviderOptions) ([]byte, error) {
 	cert, err := f.inner.GetCertificate(ctx, kp, o)
 	if err != nil {
-		return nil, &ServiceError{Service: "Fulcio", URL: f.url, Status: f.rec.status(), Err: err}
+		// Fulcio is the one service that sees the token; its error body
+		// goes into err.
+		return nil, &ServiceError{Service: "Fulcio", URL: f.url, Status: f.rec.status(), Err: redacted(err, o.IDToken)}
 	}
 	f.s.certDone = true
 	return cert, nil
@@ -74,9 +76,9 @@ func (s *services) tsa(tsaURL string) *sign.TimestampAuthority {
 // built like rekor's own GetRekorClient, except that it goes through the
 // caller's transport (GetRekorClient always makes its own).
 func (s *services) rekor(baseURL string) (sign.Transparency, error) {
-	u, err := url.Parse(baseURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("the Rekor URL %q is not an http(s) URL", baseURL)
+	u, err := parseServiceURL("Rekor", baseURL)
+	if err != nil {
+		return nil, err
 	}
 	rec := &statusRecorder{base: s.base}
 	rc := retryablehttp.NewClient()
@@ -101,6 +103,14 @@ func (s *services) rekor(baseURL string) (sign.Transparency, error) {
 	return &rekorProvider{url: baseURL, rec: rec, inner: sign.NewRekor(&sign.RekorOptions{
 		BaseURL: baseURL, Timeout: s.timeout, Retries: serviceRetries, Client: entries, Version: 1,
 	})}, nil
+}
+
+func parseServiceURL(service, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("the %s URL %q is not an http(s) URL", service, raw)
+	}
+	return u, nil
 }
 
 // registerCheckpointFormat adds the format rekor's responses declare for

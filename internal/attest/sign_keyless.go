@@ -81,19 +81,24 @@ func (o SignOptions) check() (string, error) {
 	if o.IDToken == nil {
 		return "", errors.New("keyless signing needs a way to get an ID token of audience sigstore")
 	}
+	mode, service, u := "", "", ""
 	switch o.Transparency {
 	case "", TransparencyRekor:
-		if o.RekorURL == "" {
-			return "", errors.New("transparency \"rekor\" needs a Rekor URL")
-		}
-		return TransparencyRekor, nil
+		mode, service, u = TransparencyRekor, "Rekor", o.RekorURL
 	case TransparencyTSA:
-		if o.TSAURL == "" {
-			return "", errors.New("transparency \"tsa\" needs a timestamp authority URL")
-		}
-		return TransparencyTSA, nil
+		mode, service, u = TransparencyTSA, "timestamp authority", o.TSAURL
+	default:
+		return "", fmt.Errorf("transparency %q is neither %q nor %q", o.Transparency, TransparencyRekor, TransparencyTSA)
 	}
-	return "", fmt.Errorf("transparency %q is neither %q nor %q", o.Transparency, TransparencyRekor, TransparencyTSA)
+	if u == "" {
+		return "", fmt.Errorf("transparency %q needs a %s URL", mode, service)
+	}
+	for _, s := range []struct{ name, url string }{{"Fulcio", o.FulcioURL}, {service, u}} {
+		if _, err := parseServiceURL(s.name, s.url); err != nil {
+			return "", err
+		}
+	}
+	return mode, nil
 }
 
 // selfCheck is sign.Bundle's own TrustedRoot check, done here so that its
