@@ -60,10 +60,7 @@ func signLocal(ctx context.Context, content *sign.DSSEData, st *statement) ([]by
 	if err != nil {
 		return nil, err
 	}
-	alg, digest, err := st.firstDigest()
-	if err != nil {
-		return nil, err
-	}
+	alg, digest, _ := st.firstDigest() // Sign checked there is one
 	if _, err := verifyLocal(b, alg, digest, st); err != nil {
 		return nil, fmt.Errorf("the bundle just signed does not verify: %w", err)
 	}

@@ -31,6 +31,7 @@ func TestSignRefusesOptions(t *testing.T) {
 		{"not JSON", []byte("{"), func(*SignOptions) {}, "refusing to sign: the statement is not JSON"},
 		{"not in-toto", []byte(`{"_type":"x","subject":[{"name":"a","digest":{"sha256":"00"}}]}`), func(*SignOptions) {}, `the statement's _type is "x"`},
 		{"no subject", []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[]}`), func(*SignOptions) {}, "the statement has no subject"},
+		{"no usable digest", []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"md5":"00"}}]}`), func(*SignOptions) {}, "subject a has neither a sha256 nor a sha512 digest"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,5 +128,20 @@ func TestSignTokenError(t *testing.T) {
 	wantErr(t, err, "getting the sigstore ID token: it is empty")
 	if len(e.ss.Certificates()) != 0 {
 		t.Error("Fulcio was asked")
+	}
+}
+
+// TestSignSHA512Subject: npm's provenance subject is a purl with a sha512
+// digest; Sign checks its bundle against that digest, locally and keyless.
+func TestSignSHA512Subject(t *testing.T) {
+	e := newSigEnv(t, 0)
+	st := []byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"pkg:npm/octo@1.2.3","digest":{"sha512":"` + strings.Repeat("ab", 64) + `"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`)
+	if _, err := Sign(context.Background(), st, SignOptions{Local: true}); err != nil {
+		t.Errorf("local: %v", err)
+	}
+	o := e.signOptions(TransparencyRekor)
+	o.TrustedRoot = "" // the predicate is empty, so the cross-check would refuse it
+	if _, err := Sign(context.Background(), st, o); err != nil {
+		t.Errorf("keyless: %v", err)
 	}
 }
