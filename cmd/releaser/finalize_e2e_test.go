@@ -25,7 +25,7 @@ func newFinalizeEnv(t *testing.T, immutable bool) *publishEnv {
 func (e *publishEnv) finalize(args ...string) result {
 	e.t.Helper()
 	if len(args) == 0 {
-		args = []string{"run", "--from", "exchange", "--to", "finalize"}
+		args = []string{"run", "--from", "attest", "--to", "finalize"}
 	}
 	res := runBin(e.t, e.p.dir, e.env(), args...)
 	e.scan(e.p, res)
@@ -51,7 +51,7 @@ func TestFinalizeE2E(t *testing.T) {
 	if rel.Draft || !rel.Immutable {
 		t.Fatalf("release after finalize: %+v", rel)
 	}
-	for _, s := range []string{"published v1.2.3, immutable, 6 assets verified", "GitHub release: ", "gh release verify v1.2.3 -R octo-org/octo-repo",
+	for _, s := range []string{"published v1.2.3, immutable, 7 assets verified", "GitHub release: ", "gh release verify v1.2.3 -R octo-org/octo-repo",
 		"gh attestation verify", "PyPI: "} {
 		if !strings.Contains(res.stdout, s) {
 			t.Errorf("output does not say %q:\n%s", s, brief(res))

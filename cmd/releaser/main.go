@@ -53,6 +53,8 @@ func (a *app) main(ctx context.Context, args []string) int {
 		err = a.audit(ctx, rest)
 	case "digest":
 		err = a.digest(ctx, rest)
+	case "verify":
+		err = a.verify(ctx, rest)
 	case "version", "--version":
 		err = a.version(rest)
 	case "help", "-h", "-help", "--help":

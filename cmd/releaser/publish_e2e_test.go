@@ -48,6 +48,7 @@ type publishEnv struct {
 	crates *testenv.Crates
 	gems   *testenv.RubyGems
 	gh     *testenv.GitHub
+	sig    *testenv.Sigstore
 	p      *project
 }
 
@@ -55,7 +56,8 @@ func newPublishEnv(t *testing.T) *publishEnv {
 	t.Helper()
 	is := testenv.NewOIDCIssuer(t)
 	is.SetRef("refs/tags/v1.2.3")
-	e := &publishEnv{t: t, is: is, pypi: testenv.NewPyPI(t, is), crates: testenv.NewCrates(t, is), gems: testenv.NewRubyGems(t, is), gh: testenv.NewGitHub(t)}
+	e := &publishEnv{t: t, is: is, pypi: testenv.NewPyPI(t, is), crates: testenv.NewCrates(t, is), gems: testenv.NewRubyGems(t, is),
+		gh: testenv.NewGitHub(t), sig: testenv.NewSigstore(t, is)}
 	e.npm = testenv.NewNpmRegistry(t, is, testenv.StartVerdaccio(t))
 	for _, r := range []interface{ AddPublisher(testenv.Publisher) }{e.pypi, e.npm, e.crates, e.gems} {
 		r.AddPublisher(testenv.DefaultPublisher("hello-releaser"))
@@ -130,7 +132,14 @@ url = %q
 
 [github]
 api_url = %q
-`, mkdist(t), e.is.URL(), e.pypi.URL(), e.npm.URL(), e.crates.URL(), e.gems.URL(), e.gh.APIURL()))
+
+[attest]
+fulcio_url = %q
+rekor_url = %q
+tsa_url = %q
+trusted_root = %q
+`, mkdist(t), e.is.URL(), e.pypi.URL(), e.npm.URL(), e.crates.URL(), e.gems.URL(), e.gh.APIURL(),
+		e.sig.FulcioURL(), e.sig.RekorURL(), e.sig.TSAURL(), e.sig.TrustedRootPath()))
 	p.write(".gitignore", "dist/\n.releaser/\n")
 	gitRun(t, dir, "init", "-q", "-b", "main")
 	gitRun(t, dir, "config", "commit.gpgsign", "false")
@@ -159,7 +168,8 @@ func (e *publishEnv) holders() []testenv.SecretHolder {
 	return []testenv.SecretHolder{e.is, e.pypi, e.npm, e.crates, e.gems, e.gh}
 }
 
-// build runs the build job; publish the publishing job (exchange + publish).
+// build runs the build job; publish the publishing job (attest, exchange,
+// publish; approvals are not configured).
 func (e *publishEnv) build(p *project) {
 	e.t.Helper()
 	res := runBin(e.t, p.dir, nil, "run", "--to", "build", "--tag", "v1.2.3")
@@ -170,7 +180,7 @@ func (e *publishEnv) build(p *project) {
 
 func (e *publishEnv) publish(p *project) result {
 	e.t.Helper()
-	res := runBin(e.t, p.dir, e.env(), "run", "--from", "exchange", "--to", "publish")
+	res := runBin(e.t, p.dir, e.env(), "run", "--from", "attest", "--to", "publish")
 	e.scan(p, res)
 	return res
 }
@@ -263,6 +273,9 @@ func (e *publishEnv) assertPublished(p *project) {
 			t.Errorf("release has no asset %s", name)
 		}
 	}
+	if b := e.gh.AssetBytes("octo-org", "octo-repo", "v1.2.3", "hello-releaser-1.2.3.sigstore.json"); b == nil {
+		t.Errorf("release has no provenance bundle")
+	}
 	sums := string(e.gh.AssetBytes("octo-org", "octo-repo", "v1.2.3", "SHA256SUMS"))
 	for name, d := range digest {
 		if !strings.Contains(sums, d+"  "+name+"\n") {
@@ -281,7 +294,7 @@ func TestPublishE2E(t *testing.T) {
 	t.Logf("first run:\n%s", brief(res))
 	e.assertPublished(e.p)
 	first := e.uploads()
-	if first != "pypi=2 npm=1 crates=1 rubygems=1 github=6" {
+	if first != "pypi=2 npm=1 crates=1 rubygems=1 github=7" {
 		t.Errorf("uploads after the first run: %s", first)
 	}
 

@@ -28,7 +28,7 @@ var registrySites = []registrySite{
 	{"RubyGems", func(e *publishEnv) *testenv.Server { return e.gems.Server }, "POST /api/v1/gems", "GET /api/v1/versions/hello-releaser.json", 1},
 }
 
-const wantUploads = "pypi=2 npm=1 crates=1 rubygems=1 github=6"
+const wantUploads = "pypi=2 npm=1 crates=1 rubygems=1 github=7"
 
 // TestPublishFaultMatrix: every registry gets each kind of fault on its
 // upload at once; the run finishes and nothing is stored twice.
@@ -112,7 +112,7 @@ func TestPublishKilledAtEachBoundary(t *testing.T) {
 			e := newPublishEnv(t)
 			e.build(e.p)
 			b.arm(e)
-			cmd := exec.Command(binary, "run", "--from", "exchange", "--to", "publish")
+			cmd := exec.Command(binary, "run", "--from", "attest", "--to", "publish")
 			cmd.Dir = e.p.dir
 			cmd.Env = append(baseEnv(), e.env()...)
 			var out bytes.Buffer

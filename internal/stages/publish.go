@@ -103,6 +103,11 @@ func (Publish) Run(ctx context.Context, r *Release) (Outcome, error) {
 	if err := r.verifyArtifacts(ctx, m); err != nil {
 		return Outcome{}, err
 	}
+	if *r.Config.Attest.Enabled && !r.DryRun {
+		if err := r.verifyProvenance(ctx, m); err != nil {
+			return Outcome{}, err
+		}
+	}
 	var uploads []upload
 	for _, reg := range r.Config.Registry {
 		up, err := r.uploader(reg)

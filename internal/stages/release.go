@@ -44,6 +44,9 @@ type Release struct {
 	// assets to; the finalize stage publishes it.
 	GitHubRelease *github.Release
 
+	// Bundles are the provenance bundles the attest stage wrote in this run.
+	Bundles []string
+
 	// Links are where the release can be seen (registry pages, the GitHub
 	// release), and VerifyCommands what a downstream user runs to check it;
 	// both end the summary.

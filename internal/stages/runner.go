@@ -18,7 +18,7 @@ var Order = []string{"build", "attest", "approve", "exchange", "publish", "final
 func All() []Stage {
 	return []Stage{
 		Build{},
-		NotAvailable{StageName: "attest", Issue: 6, What: "SLSA provenance signed into Sigstore bundles"},
+		Attest{},
 		Approve{},
 		Exchange{},
 		Publish{},
