@@ -35,7 +35,7 @@ func TestExampleDryRun(t *testing.T) {
 	for _, s := range out.Stages {
 		names = append(names, s.Name+"="+s.Result)
 	}
-	want := "build=dry run attest=not available approve=dry run exchange=dry run publish=dry run finalize=dry run"
+	want := "build=dry run attest=dry run approve=dry run exchange=dry run publish=dry run finalize=dry run"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("stages:\n got %s\nwant %s", got, want)
 	}
@@ -57,6 +57,19 @@ func TestExampleDryRun(t *testing.T) {
 	}
 	if _, err := audit.VerifyFile(out.AuditLog); err != nil {
 		t.Errorf("audit log chain: %v", err)
+	}
+
+	// The dry run's provenance is signed with an ephemeral key: releaser
+	// verify accepts it only when told it is a local bundle.
+	var arts []string
+	for _, a := range m.Artifacts {
+		arts = append(arts, filepath.Join(filepath.Dir(out.Manifest), a.Path))
+	}
+	if res := runBin(t, root, nil, append([]string{"verify", "--config", "release.toml.example", "--allow-local"}, arts...)...); res.code != 0 {
+		t.Errorf("verify --allow-local of the dry run's bundle: exit %d\n%s", res.code, res.all())
+	}
+	if res := runBin(t, root, nil, "verify", "--config", "release.toml.example", arts[0]); res.code == 0 || !strings.Contains(res.stdout, "signed locally") {
+		t.Errorf("verify without --allow-local accepted a local bundle: exit %d\n%s", res.code, res.all())
 	}
 }
 
@@ -387,8 +400,8 @@ func TestStageSelection(t *testing.T) {
 		{[]string{"run", "--from", "publish", "--to", "build"}, 2, "--from publish comes after --to build"},
 		{[]string{"run", "--only", "build", "--from", "build"}, 2, "cannot be combined"},
 		{[]string{"run", "--allow-dirty"}, 2, "--allow-dirty is only for --dry-run"},
-		{[]string{"run", "--only", "attest", "--tag", "v1.0.0"}, 1, "stage attest is not available in this build"},
-		{[]string{"run", "--tag", "v1.0.0"}, 1, "stage attest is not available in this build"},
+		{[]string{"run", "--only", "attest", "--tag", "v1.0.0"}, 1, "run the build stage first"},
+		{[]string{"run", "--tag", "v1.0.0"}, 1, "ID token for Sigstore: the release job signs keyless"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"run", "extra-arg"}, 2, "run takes no arguments"},
 	}
@@ -408,7 +421,7 @@ func TestDryRunWithoutTag(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d\n%s", res.code, res.all())
 	}
-	for _, want := range []string{"needs CI", "would be tagged v1.0.0", "not available", "nothing was sent anywhere"} {
+	for _, want := range []string{"needs CI", "would be tagged v1.0.0", "signed with an ephemeral key", "nothing was sent anywhere"} {
 		if !strings.Contains(res.all(), want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -426,7 +439,7 @@ func TestCheckTable(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d\n%s", res.code, res.all())
 	}
-	for _, want := range []string{"precondition", "work tree is clean", "ok", "HEAD is at the tag", "attest", "not available in this build"} {
+	for _, want := range []string{"precondition", "work tree is clean", "ok", "HEAD is at the tag", "attest", "needs CI context", "ID token for Sigstore"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("check table lacks %q:\n%s", want, res.stdout)
 		}

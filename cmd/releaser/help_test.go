@@ -19,7 +19,7 @@ func TestHelpGolden(t *testing.T) {
 	for _, args := range [][]string{
 		{"help"}, {"run", "--help"}, {"check", "--help"}, {"manifest", "--help"},
 		{"manifest", "merge", "--help"}, {"manifest", "verify", "--help"},
-		{"audit", "--help"}, {"digest", "--help"}, {"version", "--help"},
+		{"audit", "--help"}, {"digest", "--help"}, {"verify", "--help"}, {"version", "--help"},
 	} {
 		name := args[0]
 		for _, a := range args[1:] {

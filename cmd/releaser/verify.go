@@ -57,7 +57,10 @@ func (a *app) verify(ctx context.Context, args []string) error {
 		workflow = orDefault(workflow, c.Identity.Workflow)
 		issuer = orDefault(issuer, c.Identity.Issuer)
 		if root == "" && c.Attest.TrustedRoot != "" {
-			root = filepath.Join(c.RootDir(), c.Attest.TrustedRoot)
+			root = c.Attest.TrustedRoot
+			if !filepath.IsAbs(root) {
+				root = filepath.Join(c.RootDir(), root)
+			}
 		}
 	}
 	if repo == "" {

@@ -229,9 +229,10 @@ func bundleGroups(m *artifact.Manifest, layout, base string) []bundleGroup {
 func (r *Release) localBuild(m *artifact.Manifest) attest.Build {
 	id := r.Config.Identity
 	tag := or(r.Tag, r.Config.Tag())
-	wf := id.Repository + "/.github/workflows/" + or(id.Workflow, "release.yml") + "@refs/tags/" + tag
+	repo := or(id.Repository, "local/"+r.Config.Project.Name)
+	wf := repo + "/.github/workflows/" + or(id.Workflow, "release.yml") + "@refs/tags/" + tag
 	return attest.Build{
-		ServerURL: "https://github.com", Repository: or(id.Repository, "local/"+r.Config.Project.Name),
+		ServerURL: "https://github.com", Repository: repo,
 		RepositoryID: or(id.RepositoryID, "0"), RepositoryOwnerID: or(id.RepositoryOwnerID, "0"),
 		WorkflowRef: wf, JobWorkflowRef: wf, SHA: or(or(m.Release.Commit, r.Commit), strings.Repeat("0", 40)),
 		Ref: "refs/tags/" + tag, EventName: "push", RunID: "0", RunAttempt: "1", RunnerEnvironment: "local",
