@@ -177,11 +177,15 @@ func (n *npmUploader) Upload(ctx context.Context, tok *Token, a Artifact, progre
 	if err != nil {
 		return Result{}, err
 	}
+	prov, err := npmProvenanceAttachment(a.Attestations)
+	if err != nil {
+		return Result{}, u.attestationError(a, err)
+	}
 	sum := sha1.New()
 	if err := hashFile(a, sum); err != nil {
 		return Result{}, u.localError(a, err)
 	}
-	req, err := n.request(tok, a, pkg, hex.EncodeToString(sum.Sum(nil)), progress)
+	req, err := n.request(tok, a, pkg, hex.EncodeToString(sum.Sum(nil)), prov, progress)
 	if err != nil {
 		return Result{}, u.metadataError(a, err)
 	}
@@ -190,8 +194,8 @@ func (n *npmUploader) Upload(ctx context.Context, tok *Token, a Artifact, progre
 
 // request lays out the document around the base64 tarball, which each
 // attempt reopens and encodes on the fly.
-func (n *npmUploader) request(tok *Token, a Artifact, pkg *pkgmeta.NpmPackage, shasum string, progress func(int64)) (uploadRequest, error) {
-	layout, err := n.document(pkg, a, shasum)
+func (n *npmUploader) request(tok *Token, a Artifact, pkg *pkgmeta.NpmPackage, shasum string, prov *npmProvenance, progress func(int64)) (uploadRequest, error) {
+	layout, err := n.document(pkg, a, shasum, prov)
 	if err != nil {
 		return uploadRequest{}, err
 	}
@@ -257,8 +261,9 @@ func (n *npmUploader) readManifest(a Artifact) (*pkgmeta.NpmPackage, error) {
 // its closing one.
 type jsonLayout struct{ head, tail []byte }
 
-// document builds the packument delta libnpmpublish sends.
-func (n *npmUploader) document(pkg *pkgmeta.NpmPackage, a Artifact, shasum string) (jsonLayout, error) {
+// document builds the packument delta libnpmpublish sends, with the
+// provenance bundle as a second attachment when there is one.
+func (n *npmUploader) document(pkg *pkgmeta.NpmPackage, a Artifact, shasum string, prov *npmProvenance) (jsonLayout, error) {
 	sri, err := integrity(a.SHA512)
 	if err != nil {
 		return jsonLayout{}, err
@@ -280,18 +285,22 @@ func (n *npmUploader) document(pkg *pkgmeta.NpmPackage, a Artifact, shasum strin
 	if err != nil {
 		return jsonLayout{}, err
 	}
-	doc := map[string]any{
-		"_id":       name,
-		"name":      name,
-		"dist-tags": map[string]string{n.distTag: version},
-		"versions":  map[string]any{version: manifest},
-		"_attachments": map[string]any{
-			tarballName: map[string]any{
-				"content_type": "application/octet-stream",
-				"data":         placeholder,
-				"length":       a.Size,
-			},
+	attachments := map[string]any{
+		tarballName: map[string]any{
+			"content_type": "application/octet-stream",
+			"data":         placeholder,
+			"length":       a.Size,
 		},
+	}
+	if prov != nil {
+		attachments[name+"-"+version+".sigstore"] = prov
+	}
+	doc := map[string]any{
+		"_id":          name,
+		"name":         name,
+		"dist-tags":    map[string]string{n.distTag: version},
+		"versions":     map[string]any{version: manifest},
+		"_attachments": attachments,
 	}
 	if d, ok := pkg.Manifest["description"]; ok {
 		doc["description"] = d

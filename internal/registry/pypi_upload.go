@@ -107,11 +107,15 @@ func (p *pypiUploader) Upload(ctx context.Context, tok *Token, a Artifact, progr
 	if err != nil {
 		return Result{}, err
 	}
+	atts, err := pypiAttestations(a.Attestations)
+	if err != nil {
+		return Result{}, u.attestationError(a, err)
+	}
 	md5sum := md5.New()
 	if err := hashFile(a, md5sum); err != nil {
 		return Result{}, u.localError(a, err)
 	}
-	req, err := p.request(tok, a, meta, hex.EncodeToString(md5sum.Sum(nil)), progress)
+	req, err := p.request(tok, a, meta, hex.EncodeToString(md5sum.Sum(nil)), atts, progress)
 	if err != nil {
 		return Result{}, u.metadataError(a, err)
 	}
@@ -119,8 +123,14 @@ func (p *pypiUploader) Upload(ctx context.Context, tok *Token, a Artifact, progr
 }
 
 // request lays out the form around the file, which each attempt reopens.
-func (p *pypiUploader) request(tok *Token, a Artifact, meta *pkgmeta.Python, md5hex string, progress func(int64)) (uploadRequest, error) {
-	layout, err := newMultipart(pypiForm(meta, a, md5hex), a.Name)
+// attestations is the field's JSON array ("" = no field); twine sends it
+// after the digests.
+func (p *pypiUploader) request(tok *Token, a Artifact, meta *pkgmeta.Python, md5hex, attestations string, progress func(int64)) (uploadRequest, error) {
+	fields := pypiForm(meta, a, md5hex)
+	if attestations != "" {
+		fields = append(fields, formField{"attestations", attestations})
+	}
+	layout, err := newMultipart(fields, a.Name)
 	if err != nil {
 		return uploadRequest{}, err
 	}

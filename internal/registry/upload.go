@@ -28,6 +28,12 @@ type Artifact struct {
 	Kind string // artifact.Kind
 	// Digests in lower-case hex, from the manifest (already re-verified).
 	SHA256, SHA512, BLAKE2b256 string
+	// Attestations go with the upload. PyPI: PEP 740 attestation objects
+	// (at most 2), sent as a JSON array in the "attestations" form field.
+	// npm: exactly one Sigstore bundle (JSON), sent as the attachment
+	// "<name>-<version>.sigstore". Other registries ignore them; none →
+	// the field or attachment is left out.
+	Attestations [][]byte
 }
 
 // State is what the registry has for an artifact's version.
