@@ -13,13 +13,15 @@ func (g *GitHub) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/api/v3/"):
-		if g.authorized(w, r) && g.permitted(w, r) && !g.serveProtections(w, r) && !g.serveRepoGit(w, r) {
+		if g.authorized(w, r) && g.permitted(w, r) && !g.serveProtections(w, r) && !g.serveRepoGit(w, r) && !g.serveAttestations(w, r) {
 			g.serveAPI(w, r, strings.Split(strings.TrimPrefix(p, "/api/v3/"), "/"))
 		}
 	case strings.HasPrefix(p, "/api/uploads/"):
 		if g.authorized(w, r) && g.permitted(w, r) {
 			g.serveUploads(w, r, strings.Split(strings.TrimPrefix(p, "/api/uploads/"), "/"))
 		}
+	case strings.HasPrefix(p, ghAttestBlobPath):
+		g.serveAttestBlob(w, r, strings.TrimPrefix(p, ghAttestBlobPath))
 	case strings.HasPrefix(p, "/download/"):
 		g.serveStorage(w, r, strings.TrimPrefix(p, "/download/"))
 	default:
