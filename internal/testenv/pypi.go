@@ -131,7 +131,7 @@ func (p *PyPI) serveMintToken(w http.ResponseWriter, r *http.Request) {
 		pypiFail(w, "invalid-reuse-token", "invalid token: already used")
 		return
 	}
-	p.tokens.record(cred, p.publisherProjects(pub), now.Add(pypiTokenLifetime))
+	p.tokens.record(cred, pypiToken{projects: p.publisherProjects(pub), expires: now.Add(pypiTokenLifetime), publisher: &pub})
 	writeJSON(w, http.StatusOK, pypiSuccess{Success: true, Token: cred, Expires: now.Add(pypiTokenLifetime).Unix()})
 }
 

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
 )
 
 // PyPIFile is one file the PyPI emulator stored.
@@ -22,6 +24,9 @@ type PyPIFile struct {
 	Form url.Values
 	// Path is where the bytes are kept, under the test's temporary directory.
 	Path string
+	// Attestations are the PEP 740 objects the upload carried (verified, compact JSON,
+	// in the order sent); nil when it carried none.
+	Attestations [][]byte
 
 	canonicalProject string
 }
@@ -50,6 +55,9 @@ type pypiStore struct {
 	all      []PyPIFile              // every stored file, oldest first
 	uploads  int
 	limit    int64 // largest file accepted
+	// attestRoot, when set, is the Sigstore trust root attestations are verified
+	// against (SetAttestationRoot).
+	attestRoot root.TrustedMaterial
 }
 
 // pypiMaxFileSize is warehouse's default per-file upload limit.

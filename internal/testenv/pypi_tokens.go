@@ -18,14 +18,37 @@ type pypiTokens struct {
 type pypiToken struct {
 	projects []string // canonical names; nil means any project (Publisher.Package "")
 	expires  time.Time
+	// publisher is the trusted publisher the token was minted for; nil for a classic
+	// API token (APIToken), which warehouse does not let upload attestations.
+	publisher *Publisher
 }
 
 func newPyPITokens() *pypiTokens { return &pypiTokens{tokens: map[string]pypiToken{}} }
 
-func (ts *pypiTokens) record(cred string, projects []string, expires time.Time) {
+func (ts *pypiTokens) record(cred string, tok pypiToken) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	ts.tokens[cred] = pypiToken{projects: projects, expires: expires}
+	ts.tokens[cred] = tok
+}
+
+// pypiAPITokenLifetime stands in for "no expiry": a classic API token has no expiry
+// caveat unless its owner adds one.
+const pypiAPITokenLifetime = 100 * 365 * 24 * time.Hour
+
+// APIToken issues a classic project-scoped API token for project, as a maintainer
+// would create one in the account settings: it uploads like a trusted-publishing token
+// but identifies no publisher, so attestations sent with it are refused.
+func (p *PyPI) APIToken(project string) string {
+	cred := "pypi-" + CanaryMarker + randomAlnum(120)
+	p.tokens.record(cred, pypiToken{
+		projects: []string{canonicalName(project)},
+		expires:  p.is.Clock().Now().Add(pypiAPITokenLifetime),
+	})
+	// Registered with the issued credentials, so canary scans cover it too.
+	p.trustState.mu.Lock()
+	p.issued = append(p.issued, cred)
+	p.trustState.mu.Unlock()
+	return cred
 }
 
 func (ts *pypiTokens) lookup(cred string) (pypiToken, bool) {

@@ -124,7 +124,14 @@ func (p *PyPI) serveUpload(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, msg)
 		return
 	}
-	if err := p.storeFile(up, project, name, version); err != nil {
+	var attestations [][]byte
+	if _, sent := up.form["attestations"]; sent {
+		if attestations, msg = p.checkAttestations(tok, up.form, up.content.filename, up.content.sha256); msg != "" {
+			fail(http.StatusBadRequest, msg)
+			return
+		}
+	}
+	if err := p.storeFile(up, project, name, version, attestations); err != nil {
 		fail(http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
@@ -248,7 +255,7 @@ func underscored(canonical string) string { return strings.ReplaceAll(canonical,
 
 // storeFile moves the spooled file into the store (at warehouse's blake2-based path)
 // and records it.
-func (p *PyPI) storeFile(up *pypiUpload, project, name string, version pyVersion) error {
+func (p *PyPI) storeFile(up *pypiUpload, project, name string, version pyVersion, attestations [][]byte) error {
 	c := up.content
 	dst := filepath.Join(p.store.dir, c.blake2[:2], c.blake2[2:4], c.blake2[4:], c.filename)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
@@ -263,18 +270,19 @@ func (p *PyPI) storeFile(up *pypiUpload, project, name string, version pyVersion
 		form[k] = append([]string(nil), vs...)
 	}
 	p.store.add(project, version.canonical(), PyPIFile{
-		Filename:    c.filename,
-		Project:     name,
-		Version:     last(up.form, "version"),
-		PackageType: last(up.form, "filetype"),
-		PyVersion:   pyVersionField(up.form),
-		MD5:         c.md5,
-		SHA256:      c.sha256,
-		BLAKE2b256:  c.blake2,
-		Size:        c.size,
-		UploadTime:  p.is.Clock().Now(),
-		Form:        form,
-		Path:        dst,
+		Filename:     c.filename,
+		Project:      name,
+		Version:      last(up.form, "version"),
+		PackageType:  last(up.form, "filetype"),
+		PyVersion:    pyVersionField(up.form),
+		MD5:          c.md5,
+		SHA256:       c.sha256,
+		BLAKE2b256:   c.blake2,
+		Size:         c.size,
+		UploadTime:   p.is.Clock().Now(),
+		Form:         form,
+		Path:         dst,
+		Attestations: attestations,
 	}, p.is.Clock().Now())
 	return nil
 }
