@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Attestations travel with the upload they describe (reference §3.4, §4.3):
@@ -97,4 +98,19 @@ func (u *uploadCore) attestationError(a Artifact, err error) *UploadError {
 		Message:  "the artifact's attestation cannot be sent: " + sanitizeMessage(err.Error()),
 		Fix:      "the attest stage made an attestation " + u.name + " cannot take; this is a bug in releaser, please report it",
 	}
+}
+
+// attestationRefusalFix explains a registry refusing the attestation rather than the
+// file ("" when the refusal is about something else): the file itself may be fine, and
+// rebuilding will not help.
+func attestationRefusalFix(kind, msg string) string {
+	switch {
+	case (kind == KindPyPI || kind == KindTestPyPI) && strings.Contains(msg, "Invalid attestations supplied during upload"):
+		return "PyPI refused the attestation, not the file: its certificate must come from the workflow registered as the trusted publisher " +
+			"(the top-level workflow, not a reusable one) in that repository, and its statement must name this file and its sha256"
+	case kind == KindNpm && strings.Contains(msg, "provenance"):
+		return "npm refused the provenance bundle, not the tarball: it must be signed on a GitHub-hosted runner through the public Sigstore " +
+			"and name this package version and its sha512"
+	}
+	return ""
 }

@@ -214,3 +214,21 @@ func TestUploadRefusesBadAttestations(t *testing.T) {
 		})
 	}
 }
+
+func TestAttestationRefusalFix(t *testing.T) {
+	tests := []struct {
+		kind, msg, want string
+	}{
+		{KindPyPI, "Invalid attestations supplied during upload: A maximum of 2 attestations per file are supported", "PyPI refused the attestation, not the file"},
+		{KindTestPyPI, "Invalid attestations supplied during upload: Malformed attestations: …", "PyPI refused the attestation, not the file"},
+		{KindNpm, `Error verifying sigstore provenance bundle: Unsupported GitHub Actions runner environment: "self-hosted"`, "npm refused the provenance bundle, not the tarball"},
+		{KindPyPI, "File already exists ('a.whl', with blake2_256 hash 'cd')", ""},
+		{KindNpm, "You cannot publish over the previously published versions: 1.2.3.", ""},
+		{KindCrates, "Invalid attestations supplied during upload", ""},
+	}
+	for _, tt := range tests {
+		if got := attestationRefusalFix(tt.kind, tt.msg); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (got == "") {
+			t.Errorf("attestationRefusalFix(%s, %q) = %q, want %q…", tt.kind, tt.msg, got, tt.want)
+		}
+	}
+}

@@ -129,6 +129,9 @@ func (u *uploadCore) classify(ctx context.Context, st *attemptState, artifact st
 		Retryable: retryableStatus(resp.StatusCode),
 		Fix:       uploadFix(u.name, u.pkg, resp.StatusCode),
 	}
+	if fix := attestationRefusalFix(u.kind, e.Message); fix != "" {
+		e.Fix = fix
+	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		to := "elsewhere"
 		if loc, err := resp.Location(); err == nil {
