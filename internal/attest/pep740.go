@@ -28,7 +28,8 @@ type pep740Envelope struct {
 // PEP740 turns a Sigstore bundle (JSON; DSSE; keyless, with a Rekor entry)
 // into a PEP 740 attestation object, as pypi-attestations'
 // Attestation.from_bundle does: the leaf certificate, the transparency log
-// entries in protobuf-JSON form (what PyPI reads them as), and the DSSE
+// entries in protobuf-JSON form (what PyPI reads them as; sigstore-python's
+// bundles hold exactly one and PyPI reads only the first), and the DSSE
 // payload and signature. The payload type is not carried: PyPI puts
 // application/vnd.in-toto+json back when it verifies, so any other type is
 // refused here.
