@@ -41,11 +41,14 @@ func TestAttestE2E(t *testing.T) {
 		t.Fatalf("attest: exit %d\n%s", res.code, brief(res))
 	}
 	bundle := e.p.path(".releaser/attestations/hello-releaser-1.2.3.sigstore.json")
-	if !e.p.exists(".releaser/attestations/hello-releaser-1.2.3.sigstore.json") || e.sig.Entries() != 1 {
+	if !e.p.exists(".releaser/attestations/hello-releaser-1.2.3.sigstore.json") || e.sig.Entries() != 4 { // the release bundle, two PEP 740 attestations, npm provenance
 		t.Fatalf("no bundle, or %d Rekor entries", e.sig.Entries())
 	}
 	if !strings.Contains(e.p.read(".releaser/audit.jsonl"), `"type":"attest.bundle"`) {
 		t.Errorf("no attest.bundle audit event")
+	}
+	if got := e.gh.Attestations("octo-org", "octo-repo"); len(got) != 1 {
+		t.Errorf("GitHub holds %d attestations, want the bundle", len(got))
 	}
 	m := e.manifest(e.p)
 	var arts []string

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/releaserhq/releaser/internal/audit"
 	"github.com/releaserhq/releaser/internal/github"
 	"github.com/releaserhq/releaser/internal/testenv"
 )
@@ -134,4 +135,49 @@ func TestFinalizeRefusals(t *testing.T) {
 			t.Fatalf("exit %d\n%s", res.code, brief(res))
 		}
 	})
+}
+
+// TestWholeRelease runs the publishing job of the README's workflow —
+// `releaser run --from attest` — with two required approvals: provenance,
+// approvals, token exchange, uploads everywhere, the immutable release.
+func TestWholeRelease(t *testing.T) {
+	e := newPublishEnvWith(t, func(e *publishEnv) string {
+		for _, name := range []string{"gate-1", "gate-2", "release"} {
+			e.gh.AddEnvironment("octo-org", "octo-repo", goodEmuEnv(name))
+		}
+		e.gh.AddRuleset("octo-org", "octo-repo", testenv.EmuRuleset{Name: "release tags", Target: "tag", Enforcement: "active",
+			Include: []string{"refs/tags/v*"}, Rules: []string{"update", "deletion"}, Source: "Repository"})
+		e.gh.AddRun("octo-org", "octo-repo", runID, "carol", "carol", 1)
+		e.gh.Approve("octo-org", "octo-repo", runID, "alice", 1, "ok", "gate-1")
+		e.gh.Approve("octo-org", "octo-repo", runID, "bob", 2, "ok", "gate-2")
+		e.gh.SetImmutableReleases("octo-org", "octo-repo", true)
+		return `
+[approval]
+required = 2
+environments = ["gate-1", "gate-2", "release"]
+reviewers = ["@octo-org/release-team"]
+poll_interval = "50ms"
+`
+	})
+	e.gh.AddTag("octo-org", "octo-repo", "v1.2.3", gitRun(t, e.p.dir, "rev-parse", "HEAD"), true)
+	e.build(e.p)
+	env := append(e.env(), "GITHUB_RUN_ID=4242", "GITHUB_ACTOR=carol", "GITHUB_REPOSITORY=octo-org/octo-repo")
+	res := runBin(t, e.p.dir, env, "run", "--from", "attest")
+	e.scan(e.p, res)
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, brief(res))
+	}
+	for _, s := range []string{"approved by alice, bob", "short-lived tokens for PyPI", "published v1.2.3, immutable, 7 assets verified"} {
+		if !strings.Contains(res.stdout, s) {
+			t.Errorf("output does not say %q:\n%s", s, brief(res))
+		}
+	}
+	e.final = true
+	e.assertPublished(e.p)
+	if rel := e.release(); rel.Draft || !rel.Immutable {
+		t.Errorf("release: %+v", rel)
+	}
+	if _, err := audit.VerifyFile(e.p.path(".releaser/audit.jsonl")); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
 }

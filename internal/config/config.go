@@ -141,6 +141,10 @@ type Registry struct {
 	DistTag string `toml:"dist_tag"`
 	// IDTokenEnv names the environment variable holding the ID token on GitLab CI.
 	IDTokenEnv string `toml:"id_token_env"`
+	// Provenance attaches the signed provenance to the upload: PEP 740
+	// attestations at PyPI, the .sigstore attachment at npm. Default true;
+	// registries that refuse it (a private mirror) need false.
+	Provenance *bool `toml:"provenance"`
 	// Workflow is the workflow file registered as trusted publisher at this
 	// registry, when it differs from identity.workflow: with a reusable
 	// workflow, PyPI and RubyGems bind the called file, npm and crates.io the caller.

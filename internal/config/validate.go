@@ -226,6 +226,9 @@ func (v *validator) registry(i int, r *Registry) {
 	if r.URL != "" {
 		v.serviceURL(key+".url", r.URL)
 	}
+	if r.Provenance != nil && r.Kind != "npm" && r.Kind != "pypi" && r.Kind != "testpypi" {
+		v.add(key+".provenance", "only PyPI and npm take provenance with an upload", "remove provenance from this entry")
+	}
 	if r.Kind != "npm" {
 		if r.Access != "" {
 			v.add(key+".access", "only npm registries have access", "remove access from this entry")

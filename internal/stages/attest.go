@@ -170,12 +170,131 @@ func (Attest) Run(ctx context.Context, r *Release) (Outcome, error) {
 		}); err != nil {
 			return Outcome{}, err
 		}
+		if !local && *a.GitHubAttestations {
+			if err := r.storeAttestation(ctx, g.file, bundle); err != nil {
+				return Outcome{}, err
+			}
+		}
+	}
+	if !local {
+		n, err := r.registryAttestations(ctx, m, build, opts)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if n > 0 {
+			r.UI.Infof("  %d registry attestation(s): PEP 740 for PyPI, provenance for npm", n)
+		}
 	}
 	what := "keyless"
 	if local {
 		what = "with an ephemeral key (dry run: NOT verifiable against any trust root)"
 	}
 	return Outcome{Summary: fmt.Sprintf("%d bundle(s) for %d artifact(s), signed %s, in %s", len(groups), len(m.Artifacts), what, r.attestDir())}, nil
+}
+
+// registryAttestations signs what the registries attach to an upload: a PEP
+// 740 attestation per PyPI file (it needs a Rekor entry) and npm's
+// provenance for the package tarball. A file already made is kept.
+func (r *Release) registryAttestations(ctx context.Context, m *artifact.Manifest, build attest.Build, opts attest.SignOptions) (int, error) {
+	kinds := map[string]bool{}
+	for _, reg := range r.Config.Registry {
+		kinds[reg.Kind] = true
+	}
+	n := 0
+	for _, a := range m.Artifacts {
+		var st []byte
+		var path string
+		var err error
+		switch {
+		case (kinds["pypi"] || kinds["testpypi"]) && (a.Kind == artifact.KindWheel || a.Kind == artifact.KindSdist):
+			if opts.Transparency == attest.TransparencyTSA {
+				r.UI.Warnf("PyPI attestations need a Rekor entry; [attest].transparency = \"tsa\", so %s is uploaded without one", a.Name)
+				continue
+			}
+			path = filepath.Join(r.attestDir(), "pypi", a.Name+".attestation.json")
+			st, err = attest.PyPIStatement(a.Name, a.Digests.SHA256)
+		case kinds["npm"] && a.Kind == artifact.KindNpm:
+			path = filepath.Join(r.attestDir(), "npm", a.Name+".sigstore")
+			st, err = attest.NpmStatement(r.npmPackage(), r.Config.Project.Version, a.Digests.SHA512, build)
+		default:
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("registry attestation for %s: %w", a.Name, err)
+		}
+		if _, serr := os.Stat(path); serr == nil {
+			continue
+		}
+		bundle, err := attest.Sign(ctx, st, opts)
+		if err != nil {
+			return n, &RemoteError{Service: "Sigstore", Err: fmt.Errorf("sign the registry attestation for %s: %w", a.Name, err)}
+		}
+		out := bundle
+		if strings.HasSuffix(path, ".attestation.json") {
+			if out, err = attest.PEP740(bundle); err != nil {
+				return n, fmt.Errorf("PEP 740 attestation for %s: %w", a.Name, err)
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return n, err
+		}
+		if err := writeAtomic(path, out); err != nil {
+			return n, err
+		}
+		n++
+		if err := r.Record("attest", "attest.registry", map[string]any{"artifact": a.Name, "file": filepath.Base(path)}); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// npmPackage is the npm registry entry's package name.
+func (r *Release) npmPackage() string {
+	for _, reg := range r.Config.Registry {
+		if reg.Kind == "npm" {
+			return reg.Package
+		}
+	}
+	return r.Config.Project.Name
+}
+
+// registryAttestation is what an upload of art to a registry of kind
+// carries, when the attest stage made it.
+func (r *Release) registryAttestation(kind, name string) [][]byte {
+	var path string
+	switch kind {
+	case "pypi", "testpypi":
+		path = filepath.Join(r.attestDir(), "pypi", name+".attestation.json")
+	case "npm":
+		path = filepath.Join(r.attestDir(), "npm", name+".sigstore")
+	default:
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return [][]byte{b}
+}
+
+// storeAttestation uploads a bundle to the repository's attestations, where
+// `gh attestation verify` finds it.
+func (r *Release) storeAttestation(ctx context.Context, file string, bundle []byte) error {
+	owner, repo, ok := r.githubRepo()
+	if !ok {
+		return fmt.Errorf("attest: [attest].github_attestations needs the repository: set repository under [github]")
+	}
+	c, err := r.githubClient(false)
+	if err != nil {
+		return fmt.Errorf("attest: storing attestations on GitHub: %w (pass GITHUB_TOKEN with attestations: write, or set [attest].github_attestations = false)", err)
+	}
+	id, err := c.UploadAttestation(ctx, owner, repo, bundle)
+	if err != nil {
+		return githubFailure("store "+file+" in the repository's attestations", err)
+	}
+	r.UI.Infof("  %s stored in %s/%s's attestations", file, owner, repo)
+	return r.Record("attest", "attest.github", map[string]any{"file": file, "id": id, "repository": owner + "/" + repo})
 }
 
 // bundleCovers reports whether bundle verifies for every subject.

@@ -115,7 +115,11 @@ func (Publish) Run(ctx context.Context, r *Release) (Outcome, error) {
 			return Outcome{}, err
 		}
 		for _, name := range selectArtifacts(m, reg, up) {
-			uploads = append(uploads, upload{reg: reg, up: up, art: r.registryArtifact(m, name)})
+			art := r.registryArtifact(m, name)
+			if *r.Config.Attest.Enabled && (reg.Provenance == nil || *reg.Provenance) {
+				art.Attestations = r.registryAttestation(reg.Kind, name)
+			}
+			uploads = append(uploads, upload{reg: reg, up: up, art: art})
 		}
 	}
 	if r.DryRun {
