@@ -178,6 +178,16 @@ func (Approve) Run(ctx context.Context, r *Release) (Outcome, error) {
 	for _, d := range t.Discounted {
 		_ = r.Record("approve", "approval.discounted", map[string]any{"reason": d, "run_id": runID})
 	}
+	var logins []string
+	for _, ap := range t.Counted {
+		logins = append(logins, ap.Login)
+	}
+	if rerr := r.Record("approve", "approval.result", map[string]any{
+		"required": a.Required, "counted": len(t.Counted), "approvers": logins, "excluded": excluded,
+		"environments": a.Environments, "approved": err == nil, "run_id": runID,
+	}); rerr != nil {
+		return Outcome{}, rerr
+	}
 	var rej *approval.RejectedError
 	var na *approval.NotApprovedError
 	switch {
