@@ -13,7 +13,7 @@ func (g *GitHub) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/api/v3/"):
-		if g.authorized(w, r) && g.permitted(w, r) && !g.serveProtections(w, r) && !g.serveRepoGit(w, r) && !g.serveAttestations(w, r) {
+		if g.authorized(w, r) && g.permitted(w, r) && !g.serveRunLogs(w, r) && !g.serveProtections(w, r) && !g.serveRepoGit(w, r) && !g.serveAttestations(w, r) {
 			g.serveAPI(w, r, strings.Split(strings.TrimPrefix(p, "/api/v3/"), "/"))
 		}
 	case strings.HasPrefix(p, "/api/uploads/"):
@@ -22,6 +22,8 @@ func (g *GitHub) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case strings.HasPrefix(p, ghAttestBlobPath):
 		g.serveAttestBlob(w, r, strings.TrimPrefix(p, ghAttestBlobPath))
+	case strings.HasPrefix(p, ghLogsStoragePrefix):
+		g.serveLogsStorage(w, r)
 	case strings.HasPrefix(p, "/download/"):
 		g.serveStorage(w, r, strings.TrimPrefix(p, "/download/"))
 	default:
