@@ -1,0 +1,81 @@
+package audit
+
+import (
+	"fmt"
+)
+
+// located is an event together with where it was read.
+type located struct {
+	run *RunRecord
+	idx int // index in run.Events
+	pos int // index in view.all: the release-wide order
+	e   Event
+}
+
+// at is the "source:line" prefix of evidence about l.
+func (l located) at() string { return fmt.Sprintf("%s:%d", l.run.Source, l.run.Line(l.idx)) }
+
+// view is a release laid out for the rules: every event in release order (runs in
+// order, events in file order), and the same restricted to real (not dry) runs.
+type view struct {
+	rec   *ReleaseRecord
+	all   []located
+	real  []located
+	start map[*RunRecord]runStartData
+}
+
+func newView(r *ReleaseRecord) *view {
+	v := &view{rec: r, start: map[*RunRecord]runStartData{}}
+	for _, run := range r.Runs {
+		if run.Started() {
+			d, _ := decodeData[runStartData](run.Events[0])
+			v.start[run] = d
+		}
+		for i, e := range run.Events {
+			l := located{run: run, idx: i, pos: len(v.all), e: e}
+			v.all = append(v.all, l)
+			if !run.DryRun {
+				v.real = append(v.real, l)
+			}
+		}
+	}
+	return v
+}
+
+// first is the release's first event, where evidence about the release as a whole
+// points when no single event is to blame.
+func (v *view) first() located { return v.all[0] }
+
+// onlyDryRuns reports whether every run of the release was a dry run.
+func (v *view) onlyDryRuns() bool { return len(v.real) == 0 }
+
+// ofType returns the events of the given types, in order.
+func ofType(ls []located, types ...string) []located {
+	var out []located
+	for _, l := range ls {
+		for _, t := range types {
+			if l.e.Type == t {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// publication returns the first real event that shows something left the machine: a
+// file on a registry or a GitHub release (draft or not). Failed attempts do not count.
+func (v *view) publication() (located, bool) {
+	for _, l := range v.real {
+		if isPublication(l.e) {
+			return l, true
+		}
+	}
+	return located{}, false
+}
+
+// dryRunReason is the n/a evidence of a rule about remote effects in a dry-run-only
+// release.
+func (v *view) dryRunReason(j *judge) {
+	j.na(v.first(), "only dry runs: nothing remote happened")
+}
