@@ -80,7 +80,7 @@ type ruleCase struct {
 	edit   func(t *testing.T, s []step) []step
 	policy Policy
 	status Status
-	want   string                            // a substring of one evidence line
+	want   string                           // a substring of one evidence line
 	line   func(t *testing.T, s []step) int // the line that evidence line must point at
 }
 
@@ -133,7 +133,9 @@ func TestRuleStagesInOrder(t *testing.T) {
 		{name: "built only in a dry run", rule: "stages-in-order", status: StatusFail, want: "stage attest started before build had completed in any real run",
 			edit: set("run.start", 0, func(d obj) { d["dry_run"] = true }), line: func(t *testing.T, s []step) int { return find(t, s, "run.start", 1) + 2 }},
 		{name: "stage left open", rule: "stages-in-order", status: StatusFail, want: "the run ended with stage finalize still open",
-			edit: func(t *testing.T, s []step) []step { return slices.Delete(s, find(t, s, "stage.end", 5), find(t, s, "stage.end", 5)+1) }, line: lastLine},
+			edit: func(t *testing.T, s []step) []step {
+				return slices.Delete(s, find(t, s, "stage.end", 5), find(t, s, "stage.end", 5)+1)
+			}, line: lastLine},
 		{name: "revoke without a token", rule: "stages-in-order", status: StatusFail, want: "token.revoke without a token minted",
 			edit: drop("token.minted"), line: lineOf("token.revoke", 0)},
 	})
@@ -213,7 +215,10 @@ func TestRuleApprovals(t *testing.T) {
 		{name: "an excluded person approved", rule: "approvals", status: StatusFail, want: "approval by erin counted",
 			edit: chain(set("approval.result", 0, func(d obj) { d["excluded"] = []string{"carol", "erin"} }), set("approval.counted", 1, func(d obj) { d["login"] = "erin" })), line: lineOf("approval.counted", 1)},
 		{name: "approval line removed", rule: "approvals", status: StatusFail, want: "1 distinct approval(s) (alice) recorded for run 77, 2 required",
-			edit: func(t *testing.T, s []step) []step { i := find(t, s, "approval.counted", 1); return slices.Delete(s, i, i+1) }, line: lineOf("approval.result", 0)},
+			edit: func(t *testing.T, s []step) []step {
+				i := find(t, s, "approval.counted", 1)
+				return slices.Delete(s, i, i+1)
+			}, line: lineOf("approval.result", 0)},
 		{name: "same person twice", rule: "approvals", status: StatusFail, want: "1 distinct approval(s) (alice) recorded",
 			edit: set("approval.counted", 1, func(d obj) { d["id"], d["login"] = 1, "alice" }), line: lineOf("approval.result", 0)},
 		{name: "policy requires more", rule: "approvals", status: StatusFail, want: "the run required 2 approvals, the policy requires 3",
@@ -282,7 +287,10 @@ func TestRuleTokens(t *testing.T) {
 		{name: "minted in a job that did not publish", rule: "tokens", status: StatusFail, want: "pypi token minted in a run that did not publish (stages: attest, approve, exchange)",
 			edit: chain(cutAfter("stage.end", 3), set("run.start", 1, func(d obj) { d["stages"] = []string{"attest", "approve", "exchange"} })), line: lineOf("token.minted", 0)},
 		{name: "upload without a token", rule: "tokens", status: StatusFail, want: tarName + " was uploaded to pypi with no token.minted for pypi",
-			edit: func(t *testing.T, s []step) []step { i := find(t, s, "token.minted", 0); return slices.Delete(s, i, i+1) }, line: lineOf("publish.upload", 0)},
+			edit: func(t *testing.T, s []step) []step {
+				i := find(t, s, "token.minted", 0)
+				return slices.Delete(s, i, i+1)
+			}, line: lineOf("publish.upload", 0)},
 		{name: "no tokens", rule: "tokens", status: StatusNA, want: "no registry token was minted", edit: cutAfter("stage.end", 2)},
 	})
 }
@@ -354,7 +362,9 @@ func TestRuleLogComplete(t *testing.T) {
 		{name: "only a run.start", rule: "log-complete", status: StatusFail, want: "a run.start and nothing else",
 			edit: func(_ *testing.T, s []step) []step { return append(s, runStart(ciRun, false, "v1.0.0", "finalize")) }, line: lastLine},
 		{name: "events outside a run", rule: "log-complete", status: StatusFail, want: "1 event(s) without a run.start before them",
-			edit: func(_ *testing.T, s []step) []step { return append(s, ev("publish", "publish.asset", obj{"asset": "x"})) }, line: lastLine},
+			edit: func(_ *testing.T, s []step) []step {
+				return append(s, ev("publish", "publish.asset", obj{"asset": "x"}))
+			}, line: lastLine},
 	})
 }
 
