@@ -34,6 +34,9 @@ func (c *Client) RunLogs(ctx context.Context, owner, repo string, runID int64, f
 	if err := checkRun(owner, repo, runID); err != nil {
 		return err
 	}
+	if fn == nil {
+		return errors.New("GitHub: RunLogs needs a function to hand the job logs to")
+	}
 	ep := endpoint{need: "actions: read", missing: fmt.Sprintf("GitHub has no logs for workflow run %d in %s/%s: check the run id and "+
 		"the repository; a token without access to the repository also sees 404", runID, owner, repo)}
 	op := fmt.Sprintf("download the logs of workflow run %d of %s/%s", runID, owner, repo)

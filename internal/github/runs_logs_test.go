@@ -184,17 +184,21 @@ func TestRunLogsRefusals(t *testing.T) {
 	e := newEnv(t)
 	id := e.gh.AddWorkflowRun(owner, repo, "release.yml", testenv.EmuWorkflowRun{}, testJobs)
 	var ae *APIError
+	ignore := func(string, io.Reader) error { return nil }
+	if err := e.c.RunLogs(context.Background(), owner, repo, id, nil); err == nil || e.gh.Requests(http.MethodGet, logsPath(e, id)) != 0 {
+		t.Fatalf("a nil fn: %v", err)
+	}
 
-	err := e.c.RunLogs(context.Background(), owner, repo, 424242, nil)
+	err := e.c.RunLogs(context.Background(), owner, repo, 424242, ignore)
 	if !errors.As(err, &ae) || ae.Status != http.StatusNotFound || !strings.Contains(ae.Fix(), "no logs for workflow run 424242 in octo-org/octo-repo") {
 		t.Fatalf("unknown run: %v", err)
 	}
-	if err := e.c.RunLogs(context.Background(), owner, "../x", id, nil); err == nil {
+	if err := e.c.RunLogs(context.Background(), owner, "../x", id, ignore); err == nil {
 		t.Fatal("a bad repository name was accepted")
 	}
 
 	e.gh.Faults().Add(storagePath(e, id), testenv.Status(http.StatusOK, "this is not a zip archive"))
-	if err := e.c.RunLogs(context.Background(), owner, repo, id, nil); err == nil || !strings.Contains(err.Error(), "not a readable zip file") {
+	if err := e.c.RunLogs(context.Background(), owner, repo, id, ignore); err == nil || !strings.Contains(err.Error(), "not a readable zip file") {
 		t.Fatalf("garbage archive: %v", err)
 	}
 
@@ -209,7 +213,7 @@ func TestRunLogsRefusals(t *testing.T) {
 	}
 
 	e.gh.DenyPermission(logsPath(e, id), "actions=read")
-	err = e.c.RunLogs(context.Background(), owner, repo, id, nil)
+	err = e.c.RunLogs(context.Background(), owner, repo, id, ignore)
 	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden || !strings.Contains(ae.Fix(), "actions: read") || strings.Contains(err.Error(), e.gh.Token()) {
 		t.Fatalf("denied: %v", err)
 	}
@@ -241,7 +245,7 @@ func TestRunLogsTempFile(t *testing.T) {
 		}
 	}
 	e.gh.ExpireLogs(owner, repo, id)
-	if err := e.c.RunLogs(context.Background(), owner, repo, id, nil); !errors.Is(err, ErrLogsExpired) {
+	if err := e.c.RunLogs(context.Background(), owner, repo, id, func(string, io.Reader) error { return nil }); !errors.Is(err, ErrLogsExpired) {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(tmp); len(entries) != 0 || spooled != 3 {
