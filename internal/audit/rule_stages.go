@@ -133,18 +133,30 @@ func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool
 			}
 		}
 	}
-	if open != "" && run.Ended {
-		j.bad(located{run: run, idx: len(run.Events) - 1, e: run.Events[len(run.Events)-1]}, "the run ended with stage %s still open", open)
+	lastLoc := located{run: run, idx: len(run.Events) - 1, e: run.Events[len(run.Events)-1]}
+	var result string
+	switch {
+	case stopped != "":
+		result = "stopped after " + stopped + " failed"
+	case !run.Ended && open != "":
+		// log-complete reports the missing end; here it only must not read as a pass
+		// of stages that were never seen to finish.
+		result = "the log ends inside " + open
+	case !run.Ended:
+		result = "the log ends after " + list(ran)
+	case open != "":
+		j.bad(lastLoc, "the run ended with stage %s still open", open)
 		bad = true
+	case next < len(selected):
+		j.bad(lastLoc, "the run ended without running %s, and no stage failed", list(selected[next:]))
+		bad = true
+	default:
+		result = "all stages completed"
 	}
 	if !bad {
 		kind := "run"
 		if run.DryRun {
 			kind = "dry run"
-		}
-		result := "all stages completed"
-		if stopped != "" {
-			result = "stopped after " + stopped + " failed"
 		}
 		j.ok(startLoc, "%s of %s: %s in order; %s", kind, list(selected), list(ran), result)
 	}

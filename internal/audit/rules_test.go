@@ -40,6 +40,13 @@ func dropStage(stage string) func(t *testing.T, s []step) []step {
 	}
 }
 
+// dropStageWindow removes a stage's window and events but leaves the run's selection.
+func dropStageWindow(stage string) func(t *testing.T, s []step) []step {
+	return func(_ *testing.T, s []step) []step {
+		return slices.DeleteFunc(s, func(x step) bool { return x.stage == stage })
+	}
+}
+
 // cutAfter ends the log after the nth step of type typ, with a run.end.
 func cutAfter(typ string, nth int) func(t *testing.T, s []step) []step {
 	return func(t *testing.T, s []step) []step {
@@ -136,6 +143,10 @@ func TestRuleStagesInOrder(t *testing.T) {
 			edit: func(t *testing.T, s []step) []step {
 				return slices.Delete(s, find(t, s, "stage.end", 5), find(t, s, "stage.end", 5)+1)
 			}, line: lastLine},
+		{name: "selected stage never ran", rule: "stages-in-order", status: StatusFail, want: "the run ended without running finalize, and no stage failed",
+			edit: dropStageWindow("finalize"), line: lastLine},
+		{name: "cut inside a stage", rule: "stages-in-order", status: StatusPass, want: "attest, approve, exchange, publish in order; the log ends inside publish",
+			edit: func(t *testing.T, s []step) []step { return s[:find(t, s, "publish.release", 0)] }, line: lineOf("run.start", 1)},
 		{name: "revoke without a token", rule: "stages-in-order", status: StatusFail, want: "token.revoke without a token minted",
 			edit: drop("token.minted"), line: lineOf("token.revoke", 0)},
 	})
