@@ -87,11 +87,22 @@ type redactor struct {
 	found   bool
 }
 
+// str redacts s as it will be written: JSON encoding turns invalid UTF-8
+// into U+FFFD, whose bytes can complete a secret that was not there before
+// (found by FuzzRedact), so the check runs on the encoded form, again after
+// each replacement, until nothing changes.
 func (r *redactor) str(s string) string {
-	for _, sec := range r.secrets {
-		if strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, Redacted)
-			r.found = true
+	for range 4 {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		changed := false
+		for _, sec := range r.secrets {
+			if strings.Contains(s, sec) {
+				s = strings.ReplaceAll(s, sec, Redacted)
+				r.found, changed = true, true
+			}
+		}
+		if !changed {
+			break
 		}
 	}
 	return s
