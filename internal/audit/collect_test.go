@@ -44,7 +44,9 @@ func TestCollector(t *testing.T) {
 	start := func(sec int, rel string, dry bool) Event {
 		return mk(sec, rel, "run.start", fmt.Sprintf(`{"dry_run":%v,"stages":["build","attest"]}`, dry))
 	}
-	end := func(sec int, rel string, code int) Event { return mk(sec, rel, "run.end", fmt.Sprintf(`{"exit_code":%d}`, code)) }
+	end := func(sec int, rel string, code int) Event {
+		return mk(sec, rel, "run.end", fmt.Sprintf(`{"exit_code":%d}`, code))
+	}
 	type add struct {
 		source string
 		line   int
