@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,8 +161,15 @@ poll_interval = "50ms"
 `
 	})
 	e.gh.AddTag("octo-org", "octo-repo", "v1.2.3", gitRun(t, e.p.dir, "rev-parse", "HEAD"), true)
-	e.build(e.p)
-	env := append(e.env(), "GITHUB_RUN_ID=4242", "GITHUB_ACTOR=carol", "GITHUB_REPOSITORY=octo-org/octo-repo")
+	// The job's ID tokens and its environment agree on the run (the audit
+	// checks that tokens were minted for the run that logged them).
+	e.is.Set("run_id", fmt.Sprint(runID))
+	e.is.Set("actor", "carol")
+	env := e.env()
+	build := runBin(t, e.p.dir, env, "run", "--to", "build")
+	if build.code != 0 {
+		t.Fatalf("build job: exit %d\n%s", build.code, brief(build))
+	}
 	res := runBin(t, e.p.dir, env, "run", "--from", "attest")
 	e.scan(e.p, res)
 	if res.code != 0 {
@@ -179,5 +187,49 @@ poll_interval = "50ms"
 	}
 	if _, err := audit.VerifyFile(e.p.path(".releaser/audit.jsonl")); err != nil {
 		t.Errorf("audit chain: %v", err)
+	}
+
+	// The audit of this release, from its log file: every rule holds.
+	aud := runBin(t, e.p.dir, nil, "audit", "--json", ".releaser/audit.jsonl")
+	if aud.code != 0 {
+		t.Fatalf("audit: exit %d\n%s", aud.code, aud.all())
+	}
+	for _, rule := range []string{"approvals", "tokens", "immutable", "crates-revoked", "digests-match", "attested"} {
+		if !strings.Contains(aud.stdout, `"`+rule+`"`) {
+			t.Errorf("audit JSON lacks rule %s", rule)
+		}
+	}
+	if strings.Contains(aud.stdout, `"status": "fail"`) {
+		t.Errorf("a rule failed:\n%s", aud.stdout)
+	}
+
+	// The same from the logs GitHub keeps: the job log carries the mirrored lines.
+	mirrored := func(out string) []string {
+		var lines []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "[releaser-audit] ") {
+				lines = append(lines, l)
+			}
+		}
+		return lines
+	}
+	e.gh.AddWorkflowRun("octo-org", "octo-repo", "release.yml", testenv.EmuWorkflowRun{ID: runID, Event: "push", HeadBranch: "v1.2.3"},
+		map[string][]string{"build": mirrored(build.stdout), "publish": mirrored(res.stdout)})
+	e.gh.AddWorkflowRun("octo-org", "octo-repo", "release.yml", testenv.EmuWorkflowRun{ID: 4000, Event: "push"}, map[string][]string{"publish": {"old"}})
+	e.gh.ExpireLogs("octo-org", "octo-repo", 4000)
+	ghEnv := []string{"GITHUB_TOKEN=" + e.gh.Token(), "GITHUB_API_URL=" + e.gh.APIURL()}
+	aud = runBin(t, e.p.dir, ghEnv, "audit", "--repo", "octo-org/octo-repo")
+	if aud.code != 0 || !strings.Contains(aud.stdout, "hello-releaser@1.2.3") || !strings.Contains(aud.stdout, "logs expired") {
+		t.Errorf("audit --repo: exit %d\n%s", aud.code, aud.all())
+	}
+
+	// A hand-edited log: the changed line is named.
+	log := e.p.read(".releaser/audit.jsonl")
+	edited := strings.Replace(log, `"outcome":"published"`, `"outcome":"already_published"`, 1)
+	e.p.write("edited.jsonl", edited)
+	aud = runBin(t, e.p.dir, nil, "audit", "edited.jsonl")
+	want := 1 + strings.Count(log[:strings.Index(log, `"outcome":"published"`)], "\n")
+	if aud.code != 1 || !strings.Contains(aud.all(), fmt.Sprintf("line %d", want)) {
+		t.Errorf("edited log: exit %d, want line %d named\n%s", aud.code, want, aud.all())
 	}
 }
