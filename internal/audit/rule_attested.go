@@ -1,14 +1,17 @@
 package audit
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
 
-// ruleAttested checks that every artifact of the release — those the last build made
-// and those published — is a subject of a non-local bundle made after the build that
-// produced its bytes (a bundle made before a rebuild attests other bytes: its subjects
-// are names in the log, their digests are only in the bundle).
+// ruleAttested checks that every artifact of the release — each file published and
+// every artifact of the build it came from — was, when it was published, a subject of a
+// non-local bundle made after the build that produced its bytes (a bundle made before
+// a rebuild attests other bytes: the log names a bundle's subjects, their digests are
+// only in the bundle). What happens after the last publication (a later dry run that
+// builds and signs locally) does not change what was published.
 func ruleAttested(v *view, _ Policy, j *judge) {
 	if v.onlyDryRuns() {
 		v.dryRunReason(j)
@@ -19,53 +22,55 @@ func ruleAttested(v *view, _ Policy, j *judge) {
 		return
 	}
 	st := newBuildState()
-	published := map[string]located{}
+	checked := map[string]bool{} // name and the position of the build it was checked for
 	for _, l := range v.all {
 		if err := st.apply(l); err != nil {
 			j.bad(l, "%v", err)
 			continue
 		}
-		if l.run.DryRun {
+		if l.run.DryRun || !isPublication(l.e) {
 			continue
 		}
-		for _, name := range publishedNames(l) {
-			if _, isArtifact := st.latest[name]; isArtifact {
-				published[name] = l
-			} else if _, isBundle := st.bundles[name]; !isBundle && name != sumsAsset {
-				published[name] = l
+		var names []string
+		for _, n := range publishedNames(l) {
+			if _, isBundle := st.bundles[n]; !isBundle && n != sumsAsset {
+				names = append(names, n)
 			}
 		}
-	}
-	names := map[string]located{}
-	for n, a := range st.lastSet {
-		names[n] = a.at
-	}
-	for n, l := range published {
-		if _, ok := names[n]; !ok {
-			names[n] = l
+		for n := range st.lastSet {
+			names = append(names, n)
 		}
-	}
-	sorted := make([]string, 0, len(names))
-	for n := range names {
-		sorted = append(sorted, n)
-	}
-	sort.Strings(sorted)
-	for _, n := range sorted {
-		at := names[n]
-		b, ok := st.attested[n]
-		a, wasBuilt := st.latest[n]
-		switch {
-		case !ok:
-			if lb, isLocal := st.local[n]; isLocal {
-				j.bad(lb.at, "%s is a subject only of %s, a local (dry-run) bundle nobody can verify", n, lb.File)
-			} else {
-				j.bad(at, "%s is not a subject of any attestation bundle", n)
+		sort.Strings(names)
+		for _, n := range names {
+			key := n
+			if a, ok := st.latest[n]; ok {
+				key = fmt.Sprintf("%s@%d", n, a.at.pos)
 			}
-		case wasBuilt && b.at.pos < a.at.pos:
-			j.bad(b.at, "%s: the newest bundle naming it (%s) was made before the build at %s that produced the published bytes", n, b.File, a.at.at())
-		default:
-			j.ok(b.at, "%s is a subject of %s (sha256 %s, transparency: %s)", n, b.File, short(b.SHA256), transparency(b.at))
+			if checked[key] {
+				continue
+			}
+			checked[key] = true
+			judgeAttested(j, st, n, l)
 		}
+	}
+}
+
+// judgeAttested judges one artifact name against the attestations made so far; at is
+// where it was published (or, for a built artifact, the first publication after it).
+func judgeAttested(j *judge, st *buildState, n string, at located) {
+	b, ok := st.attested[n]
+	a, wasBuilt := st.latest[n]
+	switch {
+	case !ok:
+		if lb, isLocal := st.local[n]; isLocal {
+			j.bad(lb.at, "%s is a subject only of %s, a local (dry-run) bundle nobody can verify", n, lb.File)
+		} else {
+			j.bad(at, "%s is not a subject of any attestation bundle", n)
+		}
+	case wasBuilt && b.at.pos < a.at.pos:
+		j.bad(b.at, "%s: the newest bundle naming it (%s) was made before the build at %s that produced the published bytes", n, b.File, a.at.at())
+	default:
+		j.ok(b.at, "%s is a subject of %s (sha256 %s, transparency: %s)", n, b.File, short(b.SHA256), transparency(b.at))
 	}
 }
 

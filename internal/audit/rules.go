@@ -75,7 +75,32 @@ func RuleNames() []string {
 	return names
 }
 
-// Evaluate judges one release against every rule, in the fixed rule order.
+// Evaluate judges one release against every rule and returns one finding per rule, in
+// RuleNames order. The events must have been verified (Read, Chain): the rules believe
+// what a line says and judge whether what it says is right.
+//
+//   - stages-in-order: each run's stages match its run.start selection, in pipeline
+//     order, each event inside its stage's window, nothing after a failed stage; across
+//     the real runs, no stage starts before every earlier stage completed.
+//   - digests-match: every upload, release asset and finalized asset has the digest of
+//     the latest build before it (bundles: the attest stage's; SHA256SUMS: the sums).
+//   - attested: everything published was a subject of a non-local bundle made after the
+//     build of its bytes.
+//   - approvals: the GitHub run that minted or published has enough distinct approvals,
+//     none by its actor, no rejection.
+//   - tokens: each token was minted in the run that logged it, which selected publish,
+//     with the expected workflow, environment, ref, a github-hosted runner and an
+//     allowed event; every upload had its registry's token.
+//   - immutable: the newest release.final is immutable, published and without problems,
+//     and no later finalize failed.
+//   - crates-revoked: every crates.io token minted was revoked in the same run.
+//   - no-dangerous-events: no run identity or token names pull_request_target or
+//     workflow_run (dry runs included).
+//   - log-complete: every run has its run.start and its run.end.
+//
+// The rules about remote effects (digests-match through crates-revoked) look at real
+// runs only and are n/a for a release of dry runs, or when it did nothing they judge
+// (nothing published, no token, no GitHub release).
 func Evaluate(r *ReleaseRecord, p Policy) []Finding {
 	v := newView(r)
 	out := make([]Finding, 0, len(rules))

@@ -205,7 +205,14 @@ func TestRuleAttested(t *testing.T) {
 		{name: "local bundle", rule: "attested", status: StatusFail, want: tarName + " is a subject only of " + bundleName + ", a local (dry-run) bundle",
 			edit: set("attest.bundle", 0, func(d obj) { d["local"] = true }), line: lineOf("attest.bundle", 0)},
 		{name: "artifact missing from the bundle", rule: "attested", status: StatusFail, want: crateName + " is not a subject of any attestation bundle",
-			edit: set("attest.bundle", 0, func(d obj) { d["subjects"] = []string{tarName} }), line: lineOf("artifact", 1)},
+			edit: set("attest.bundle", 0, func(d obj) { d["subjects"] = []string{tarName} }), line: lineOf("publish.upload", 0)},
+		{name: "a dry run after the release", rule: "attested", status: StatusPass, want: tarName + " is a subject of " + bundleName,
+			edit: func(_ *testing.T, s []step) []step {
+				s = append(s, runStart(laptop, true, "", "build", "attest"))
+				s = append(s, stageRun("build", "dry run", ev("build", "artifact", obj{"name": tarName, "digests": obj{"sha256": tarSum}}))...)
+				s = append(s, stageRun("attest", "dry run", ev("attest", "attest.bundle", obj{"file": bundleName, "sha256": "00", "subjects": []string{tarName}, "local": true}))...)
+				return append(s, ev("", "run.end", obj{"exit_code": 0}))
+			}, line: lineOf("attest.bundle", 0)},
 		{name: "published file never built or attested", rule: "attested", status: StatusFail, want: "evil.tar.gz is not a subject",
 			edit: set("publish.upload", 0, func(d obj) { d["artifact"] = "evil.tar.gz" }), line: lineOf("publish.upload", 0)},
 		{name: "rebuilt after attesting", rule: "attested", status: StatusFail, want: tarName + ": the newest bundle naming it (" + bundleName + ") was made before the build at audit.jsonl:",
@@ -406,5 +413,21 @@ func TestEvidenceIsCapped(t *testing.T) {
 	f := evaluate(t, s, Policy{})["digests-match"]
 	if f.Status != StatusPass || len(f.Evidence) != maxEvidence || !strings.HasPrefix(f.Evidence[maxEvidence-1], "… and ") {
 		t.Fatalf("%d evidence lines, last %q", len(f.Evidence), f.Evidence[len(f.Evidence)-1])
+	}
+}
+
+// TestEvaluateEmptyRecords: a hand-built record without events gets a verdict per
+// rule, and none of them passes.
+func TestEvaluateEmptyRecords(t *testing.T) {
+	for _, r := range []*ReleaseRecord{nil, {ID: "x@1"}, {ID: "x@1", Runs: []*RunRecord{{Source: "a"}, nil}}} {
+		fs := Evaluate(r, Policy{})
+		if len(fs) != len(RuleNames()) {
+			t.Fatalf("%d findings", len(fs))
+		}
+		for _, f := range fs {
+			if f.Status != StatusNA || f.Evidence == nil {
+				t.Errorf("%s: %s %v", f.Rule, f.Status, f.Evidence)
+			}
+		}
 	}
 }

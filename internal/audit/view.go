@@ -24,9 +24,20 @@ type view struct {
 	start map[*RunRecord]runStartData
 }
 
+// newView lays out r. Runs without events (possible only in a hand-built record) are
+// left out, so every rule may take a run's first event for granted.
 func newView(r *ReleaseRecord) *view {
-	v := &view{rec: r, start: map[*RunRecord]runStartData{}}
+	v := &view{rec: &ReleaseRecord{}, start: map[*RunRecord]runStartData{}}
+	if r == nil {
+		return v
+	}
+	v.rec.ID = r.ID
 	for _, run := range r.Runs {
+		if run != nil && len(run.Events) > 0 {
+			v.rec.Runs = append(v.rec.Runs, run)
+		}
+	}
+	for _, run := range v.rec.Runs {
 		if run.Started() {
 			d, _ := decodeData[runStartData](run.Events[0])
 			v.start[run] = d
@@ -44,7 +55,12 @@ func newView(r *ReleaseRecord) *view {
 
 // first is the release's first event, where evidence about the release as a whole
 // points when no single event is to blame.
-func (v *view) first() located { return v.all[0] }
+func (v *view) first() located {
+	if len(v.all) == 0 {
+		return located{run: &RunRecord{Source: "(no events)"}}
+	}
+	return v.all[0]
+}
 
 // onlyDryRuns reports whether every run of the release was a dry run.
 func (v *view) onlyDryRuns() bool { return len(v.real) == 0 }
@@ -77,5 +93,9 @@ func (v *view) publication() (located, bool) {
 // dryRunReason is the n/a evidence of a rule about remote effects in a dry-run-only
 // release.
 func (v *view) dryRunReason(j *judge) {
+	if len(v.all) == 0 {
+		j.na(v.first(), "the release has no events")
+		return
+	}
 	j.na(v.first(), "only dry runs: nothing remote happened")
 }
