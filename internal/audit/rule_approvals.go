@@ -23,20 +23,6 @@ func (v *view) gatedRuns() []*RunRecord {
 	return out
 }
 
-func isPublication(e Event) bool {
-	switch e.Type {
-	case "publish.release", "release.final":
-		return true
-	case "publish.upload":
-		d, err := decodeData[uploadData](e)
-		return err != nil || d.Outcome != "failed"
-	case "publish.asset":
-		d, err := decodeData[assetData](e)
-		return err != nil || d.Outcome != "failed"
-	}
-	return false
-}
-
 // githubRunID is the GitHub Actions run a releaser run belonged to.
 func githubRunID(run *RunRecord) string {
 	for _, e := range run.Events {

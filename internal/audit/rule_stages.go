@@ -28,7 +28,7 @@ func completed(result string, dry bool) bool {
 // ruleStagesInOrder checks each run's stages against its run.start selection and the
 // pipeline order, that each stage's events fall inside its stage.checks … stage.end
 // window, that nothing ran after a stage failed, and, across the real runs of the
-// release, that no stage completed before every earlier stage had completed.
+// release, that no stage started before every earlier stage had completed.
 func ruleStagesInOrder(v *view, _ Policy, j *judge) {
 	doneSoFar := map[string]bool{}
 	for _, run := range v.rec.Runs {
@@ -42,6 +42,10 @@ func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool
 		return
 	}
 	startLoc := located{run: run, idx: 0, e: run.Events[0]}
+	if _, err := decodeData[runStartData](run.Events[0]); err != nil {
+		j.bad(startLoc, "%v", err)
+		return
+	}
 	selected := v.start[run].Stages
 	last := -1
 	for _, s := range selected {

@@ -90,6 +90,22 @@ func (v *view) publication() (located, bool) {
 	return located{}, false
 }
 
+// isPublication reports whether e shows something that left the machine. An event
+// whose data cannot be read counts: a verdict must not rest on skipping it.
+func isPublication(e Event) bool {
+	switch e.Type {
+	case "publish.release", "release.final":
+		return true
+	case "publish.upload":
+		d, err := decodeData[uploadData](e)
+		return err != nil || d.Outcome != "failed"
+	case "publish.asset":
+		d, err := decodeData[assetData](e)
+		return err != nil || d.Outcome != "failed"
+	}
+	return false
+}
+
 // dryRunReason is the n/a evidence of a rule about remote effects in a dry-run-only
 // release.
 func (v *view) dryRunReason(j *judge) {
