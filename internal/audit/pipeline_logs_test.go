@@ -27,6 +27,11 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 //
 // whole-release-publish-job.log is the publishing job's stdout from the same run as
 // whole-release.jsonl (::add-mask:: lines removed), with GitHub's BOM and timestamps.
+//
+// They were made with cmd/releaser's end-to-end harness (newPublishEnvWith, runBin),
+// copying .releaser/audit.jsonl after each scenario; the issuer's run_id and actor
+// claims were set to the run's GITHUB_RUN_ID and GITHUB_ACTOR so the tokens belong to
+// the run that logged them, as on GitHub.
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
