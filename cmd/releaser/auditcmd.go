@@ -29,7 +29,9 @@ into the job log). Each log's hash chain is verified before a line of it is
 believed; then every release is judged by named rules — stages-in-order,
 digests-match, attested, approvals, tokens, immutable, crates-revoked,
 no-dangerous-events, log-complete — each pass / fail / n/a with the evidence
-(source:line). Exits 1 when a chain is broken or a rule fails.
+(source:line). --live adds what the registries and the GitHub release serve
+today against the logged digests. Exits 1 when a chain is broken or a rule
+fails.
 
 Policy (workflow, environment, allowed events, required approvals, ref pattern)
 comes from release.toml when there is one.
@@ -43,7 +45,7 @@ const auditExamples = `  releaser audit .releaser/audit.jsonl
 `
 
 func (a *app) audit(ctx context.Context, args []string) error {
-	var jsonOut, markdown bool
+	var jsonOut, markdown, live bool
 	var cfgPath, repo, workflow, since, run string
 	fs := newFlags("audit", auditSynopsis, auditExamples, a.stdout)
 	fs.BoolVar(&jsonOut, "json", false, "print the report as JSON (schema: internal/audit Report.JSON)")
@@ -53,6 +55,7 @@ func (a *app) audit(ctx context.Context, args []string) error {
 	fs.StringVar(&workflow, "workflow", "", "with --repo: the release workflow file (default [identity].workflow, else release.yml)")
 	fs.StringVar(&since, "since", "", "with --repo: only runs created on or after this date (YYYY-MM-DD)")
 	fs.StringVar(&run, "run", "", "with --repo: only this run id")
+	fs.BoolVar(&live, "live", false, "also compare what the registries and the GitHub release serve today with the logged digests")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -63,7 +66,9 @@ func (a *app) audit(ctx context.Context, args []string) error {
 		return usagef("audit: name audit log files or directories, or --repo (see releaser audit --help)")
 	}
 	var policy audit.Policy
+	var cfg *config.Config
 	if c, err := config.Load(cfgPath); err == nil {
+		cfg = c
 		policy = audit.Policy{Workflow: c.Identity.Workflow, Environment: c.Identity.Environment,
 			AllowedEvents: c.Identity.AllowedEvents, RequiredApprovals: c.Approval.Required, RefPattern: c.Identity.RefPattern}
 		workflow = orDefault(workflow, c.Identity.Workflow)
@@ -84,7 +89,11 @@ func (a *app) audit(ctx context.Context, args []string) error {
 		}
 		chains = append(chains, got...)
 	}
-	rep := audit.NewReport(col.Releases(), chains, policy)
+	releases := col.Releases()
+	rep := audit.NewReport(releases, chains, policy)
+	if live {
+		a.auditLive(ctx, &rep, releases, cfg)
+	}
 	switch {
 	case jsonOut:
 		err = rep.JSON(a.stdout)

@@ -223,6 +223,18 @@ poll_interval = "50ms"
 		t.Errorf("audit --repo: exit %d\n%s", aud.code, aud.all())
 	}
 
+	// --live: what the registries and the release serve today is what was published...
+	aud = runBin(t, e.p.dir, ghEnv, "audit", "--live", "--json", ".releaser/audit.jsonl")
+	if aud.code != 0 || !strings.Contains(aud.stdout, `"rule": "live"`) {
+		t.Fatalf("audit --live: exit %d\n%s", aud.code, aud.all())
+	}
+	// ...until a file turns up on the release after the fact.
+	e.gh.AddAsset("octo-org", "octo-repo", e.release().ID, "late.txt", []byte("added after the release"), false)
+	aud = runBin(t, e.p.dir, ghEnv, "audit", "--live", ".releaser/audit.jsonl")
+	if aud.code != 1 || !strings.Contains(aud.stdout, "late.txt, which was not published by releaser") {
+		t.Errorf("audit --live after a late asset: exit %d\n%s", aud.code, aud.all())
+	}
+
 	// A hand-edited log: the changed line is named.
 	log := e.p.read(".releaser/audit.jsonl")
 	edited := strings.Replace(log, `"outcome":"published"`, `"outcome":"already_published"`, 1)
