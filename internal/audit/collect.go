@@ -20,6 +20,7 @@ type Collector struct {
 	// outside any run are never silently merged into a neighbour.
 	current map[string]*RunRecord
 	order   int
+	strs    map[string]string // interned strings, see compact
 }
 
 // ReleaseRecord is everything the logs say about one release.
@@ -55,7 +56,7 @@ func (c *Collector) Add(source string, line int, e Event) {
 	if e.Type == "run.start" || run == nil {
 		run = c.startRun(source, line, e)
 	}
-	run.Events = append(run.Events, e)
+	run.Events = append(run.Events, c.compact(e, len(run.Events) == 0))
 	run.lines = append(run.lines, line)
 	run.LastLine = line
 	if e.Type == "run.end" {
@@ -66,6 +67,41 @@ func (c *Collector) Add(source string, line int, e Event) {
 		run.Ended = true
 		delete(c.current, source)
 	}
+}
+
+// compact keeps what the rules read and drops the rest: an audit holds every
+// event of every release until all sources are read, so memory follows the
+// log size. The chain is already verified, so prev goes, and hash stays only
+// on a run's first event (it identifies copies of the run); the strings every
+// event repeats (run identity, release, stage, type) are shared; the data of
+// stage.checks and build.command (check details, command lines), which no
+// rule reads, is dropped.
+func (c *Collector) compact(e Event, first bool) Event {
+	if c.strs == nil {
+		c.strs = map[string]string{}
+	}
+	in := func(s string) string {
+		if v, ok := c.strs[s]; ok {
+			return v
+		}
+		c.strs[s] = s
+		return s
+	}
+	e.Prev = ""
+	if !first {
+		e.Hash = ""
+	}
+	e.Release, e.Stage, e.Type = in(e.Release), in(e.Stage), in(e.Type)
+	r := &e.Run
+	for _, p := range []*string{&r.Repository, &r.RunID, &r.RunAttempt, &r.WorkflowRef, &r.Job, &r.Actor, &r.EventName, &r.Ref, &r.SHA, &r.RunnerEnvironment} {
+		*p = in(*p)
+	}
+	if e.Type == "stage.checks" || e.Type == "build.command" {
+		e.Data = nil
+	} else if e.Data != nil {
+		e.Data = append(json.RawMessage(nil), e.Data...) // not a view into a read buffer
+	}
+	return e
 }
 
 func (c *Collector) startRun(source string, line int, e Event) *RunRecord {
