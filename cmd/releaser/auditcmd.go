@@ -73,26 +73,30 @@ func (a *app) audit(ctx context.Context, args []string) error {
 			AllowedEvents: c.Identity.AllowedEvents, RequiredApprovals: c.Approval.Required, RefPattern: c.Identity.RefPattern}
 		workflow = orDefault(workflow, c.Identity.Workflow)
 	}
-	col := audit.NewCollector()
-	var chains []audit.ChainResult
 	files, err := auditFiles(fs.Args())
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		chains = append(chains, readAuditFile(f, col))
-	}
-	if repo != "" {
+	var rep audit.Report
+	if repo == "" {
+		rep = a.auditByComponent(ctx, files, policy, live, cfg)
+	} else {
+		// Run logs and files may hold copies of the same runs: judged together.
+		col := audit.NewCollector()
+		var chains []audit.ChainResult
+		for _, f := range files {
+			chains = append(chains, readAuditFile(f, col, nil))
+		}
 		got, err := a.auditRepo(ctx, repo, orDefault(workflow, "release.yml"), since, run, col)
 		if err != nil {
 			return err
 		}
 		chains = append(chains, got...)
-	}
-	releases := col.Releases()
-	rep := audit.NewReport(releases, chains, policy)
-	if live {
-		a.auditLive(ctx, &rep, releases, cfg)
+		releases := col.Releases()
+		rep = audit.NewReport(releases, chains, policy)
+		if live {
+			a.auditLive(ctx, &rep, releases, cfg)
+		}
 	}
 	switch {
 	case jsonOut:
@@ -156,9 +160,71 @@ func auditFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
+// auditByComponent bounds memory by the largest group of logs that share a
+// release, not by the whole corpus: a first pass verifies every chain and
+// notes which releases each log holds; logs linked by a release are then
+// read together, judged, and dropped before the next group is read.
+func (a *app) auditByComponent(ctx context.Context, files []string, policy audit.Policy, live bool, cfg *config.Config) audit.Report {
+	chains := make([]audit.ChainResult, len(files))
+	parent := make([]int, len(files))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[string]int{} // release → a file holding it
+	for i, f := range files {
+		ids := map[string]bool{}
+		chains[i] = scanAuditFile(f, nil, ids) // Read verifies the chain as it goes
+		if !chains[i].OK {
+			continue
+		}
+		for id := range ids {
+			if j, ok := owner[id]; ok {
+				parent[find(i)] = find(j)
+			} else {
+				owner[id] = i
+			}
+		}
+	}
+	groups := map[int][]string{}
+	var roots []int
+	for i, f := range files {
+		if !chains[i].OK {
+			continue
+		}
+		r := find(i)
+		if _, ok := groups[r]; !ok {
+			roots = append(roots, r)
+		}
+		groups[r] = append(groups[r], f)
+	}
+	rep := audit.NewReport(nil, chains, policy)
+	for _, r := range roots {
+		col := audit.NewCollector()
+		for _, f := range groups[r] {
+			scanAuditFile(f, col, nil) // verified in the first pass
+		}
+		releases := col.Releases()
+		part := audit.NewReport(releases, nil, policy)
+		if live {
+			a.auditLive(ctx, &part, releases, cfg)
+		}
+		rep.Releases = append(rep.Releases, part.Releases...)
+		rep.Failed = rep.Failed || part.Failed
+	}
+	return rep
+}
+
 // readAuditFile verifies a log's chain, then — only if it holds — streams its
-// events into the collector.
-func readAuditFile(path string, col *audit.Collector) audit.ChainResult {
+// events into the collector (when col is not nil) and notes the releases it
+// holds (when ids is not nil).
+func readAuditFile(path string, col *audit.Collector, ids map[string]bool) audit.ChainResult {
 	res := audit.ChainResult{Source: path}
 	sum, err := audit.VerifyFile(path)
 	res.Events = sum.Events
@@ -166,6 +232,14 @@ func readAuditFile(path string, col *audit.Collector) audit.ChainResult {
 		res.Error = err.Error()
 		return res
 	}
+	return scanAuditFile(path, col, ids)
+}
+
+// scanAuditFile streams a log through the chain check into col and ids; the
+// events before a break have been handed over by then, so callers that must
+// not believe them verify first (readAuditFile) or look at the result.
+func scanAuditFile(path string, col *audit.Collector, ids map[string]bool) audit.ChainResult {
+	res := audit.ChainResult{Source: path}
 	f, err := os.Open(path)
 	if err != nil {
 		res.Error = err.Error()
@@ -173,7 +247,13 @@ func readAuditFile(path string, col *audit.Collector) audit.ChainResult {
 	}
 	defer f.Close()
 	if err := audit.Read(f, func(line int, e audit.Event) error {
-		col.Add(path, line, e)
+		res.Events++
+		if col != nil {
+			col.Add(path, line, e)
+		}
+		if ids != nil {
+			ids[e.Release] = true
+		}
 		return nil
 	}); err != nil {
 		res.Error = err.Error()
