@@ -314,6 +314,7 @@ func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter st
 	fmt.Fprintf(a.stderr, "reading the logs of %d run(s) of %s in %s\n", len(runs), workflow, full)
 	var mu sync.Mutex
 	var results []audit.ChainResult
+	done := 0
 	sem := make(chan struct{}, 4) // GitHub's secondary limits favour few concurrent downloads
 	var wg sync.WaitGroup
 	for _, run := range runs {
@@ -340,6 +341,8 @@ func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter st
 			}
 			mu.Lock()
 			defer mu.Unlock()
+			done++
+			fmt.Fprintf(a.stderr, "  run %d: %d audit event(s) (%d of %d runs read)\n", run.ID, len(events), done, len(runs))
 			results = append(results, local...)
 			for _, e := range events {
 				col.Add(e.source, e.line, e.event)
