@@ -69,12 +69,12 @@ func secretFreeLine(e Event, secrets []string) ([]byte, Event, error) {
 	if err != nil {
 		return nil, Event{}, err
 	}
-	if containsSecret(line, secrets) {
+	if containsSecret(line, secrets) || decodedContains(line, secrets) {
 		e.Data = withheldData
 		if line, hash, err = encodeLine(e); err != nil {
 			return nil, Event{}, err
 		}
-		if containsSecret(line, secrets) {
+		if containsSecret(line, secrets) || decodedContains(line, secrets) {
 			return nil, Event{}, errors.New("a registered secret matches part of the line format itself, so it cannot be redacted; nothing was written: register only real secret values with AddSecret")
 		}
 	}
@@ -126,6 +126,51 @@ func (r *redactor) value(v any) any {
 		return out
 	}
 	return v
+}
+
+// decodedContains reports whether any string of the line, as a JSON reader
+// will see it, contains a secret. It catches what byte-level redaction
+// cannot: a secret that is not valid UTF-8 can match part of a replacement
+// character the encoder wrote, or part of a valid multi-byte character
+// (FuzzRedact found both).
+func decodedContains(line []byte, secrets []string) bool {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return true // cannot tell: treat as unsafe
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			for _, s := range secrets {
+				if strings.Contains(v, s) {
+					return true
+				}
+			}
+		case json.Number:
+			for _, s := range secrets {
+				if strings.Contains(string(v), s) {
+					return true
+				}
+			}
+		case []any:
+			for _, x := range v {
+				if walk(x) {
+					return true
+				}
+			}
+		case map[string]any:
+			for k, x := range v {
+				if walk(k) || walk(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // containsSecret is the last line of defence: it looks for each secret in the bytes
