@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
+	"github.com/releaserhq/releaser/internal/attest"
 	"github.com/releaserhq/releaser/internal/audit"
 	"github.com/releaserhq/releaser/internal/config"
 	"github.com/releaserhq/releaser/internal/github"
@@ -47,6 +49,7 @@ func (a *app) liveFinding(ctx context.Context, rel *audit.ReleaseRecord, cfg *co
 	var uploads []loggedFile
 	assets := map[string]string{} // asset → sha256
 	var tag, repoFull string
+	attested := false
 	for _, run := range rel.Runs {
 		if run.DryRun {
 			continue
@@ -74,6 +77,10 @@ func (a *app) liveFinding(ctx context.Context, rel *audit.ReleaseRecord, cfg *co
 			case "publish.asset":
 				if str("outcome") != "failed" {
 					assets[str("asset")] = str("sha256")
+				}
+			case "attest.bundle":
+				if local, _ := d["local"].(bool); !local {
+					attested = true
 				}
 			case "release.final", "publish.release":
 				tag = str("tag")
@@ -123,10 +130,69 @@ func (a *app) liveFinding(ctx context.Context, rel *audit.ReleaseRecord, cfg *co
 	if tag != "" && len(assets) > 0 {
 		a.liveAssets(ctx, &f, repoFull, tag, assets, cfg)
 	}
+	if attested && len(built) > 0 {
+		a.liveAttestations(ctx, &f, repoFull, tag, built, cfg)
+	}
 	return f
 }
 
-func (a *app) liveAssets(ctx context.Context, f *audit.Finding, full, tag string, assets map[string]string, cfg *config.Config) {
+// liveAttestations verifies, for every built artifact, a provenance bundle
+// GitHub serves for its digest today, under the release's policy — what
+// `releaser verify` checks, with the bundles from GitHub's attestations API.
+func (a *app) liveAttestations(ctx context.Context, f *audit.Finding, full, tag string, built map[string]map[string]string, cfg *config.Config) {
+	c, owner, repo, err := a.liveGitHubClient(full, cfg)
+	if err != nil {
+		f.Evidence = append(f.Evidence, "attestations not checked: "+err.Error())
+		return
+	}
+	pol := attest.Policy{Repository: owner + "/" + repo}
+	root := ""
+	if cfg != nil {
+		pol.Issuer, pol.Workflow = cfg.Identity.Issuer, cfg.Identity.Workflow
+		if root = cfg.Attest.TrustedRoot; root != "" && !filepath.IsAbs(root) {
+			root = filepath.Join(cfg.RootDir(), root)
+		}
+	}
+	if tag != "" {
+		pol.Ref = "refs/tags/" + tag
+	}
+	names := make([]string, 0, len(built))
+	for n := range built {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		sum := built[name]["sha256"]
+		bundles, err := c.Attestations(ctx, owner, repo, "sha256:"+sum)
+		if err != nil {
+			f.Status = audit.StatusFail
+			f.Evidence = append(f.Evidence, fmt.Sprintf("attestations for %s: %v", name, err))
+			continue
+		}
+		var last error = fmt.Errorf("GitHub serves no attestation for it")
+		ok := false
+		for _, b := range bundles {
+			if _, err := attest.Verify(ctx, b, attest.VerifyOptions{TrustedRoot: root, Policy: pol, ArtifactSHA256: sum, ArtifactName: name}); err == nil {
+				ok = true
+				break
+			} else {
+				last = err
+			}
+		}
+		if !ok {
+			f.Status = audit.StatusFail
+			f.Evidence = append(f.Evidence, fmt.Sprintf("provenance of %s does not verify today: %v", name, last))
+			continue
+		}
+		if f.Status == audit.StatusNA {
+			f.Status = audit.StatusPass
+		}
+		f.Evidence = append(f.Evidence, fmt.Sprintf("provenance of %s verifies (%d bundle(s) on GitHub)", name, len(bundles)))
+	}
+}
+
+// liveGitHubClient is a client for the release's repository.
+func (a *app) liveGitHubClient(full string, cfg *config.Config) (*github.Client, string, string, error) {
 	owner, repo, ok := strings.Cut(full, "/")
 	if cfg != nil && cfg.GitHub.Repository != "" {
 		owner, repo, ok = strings.Cut(cfg.GitHub.Repository, "/")
@@ -137,10 +203,18 @@ func (a *app) liveAssets(ctx context.Context, f *audit.Finding, full, tag string
 		api = cfg.GitHub.APIURL
 	}
 	if !ok || token == "" {
-		f.Evidence = append(f.Evidence, "GitHub release not checked: no repository or no GITHUB_TOKEN")
-		return
+		return nil, "", "", fmt.Errorf("no repository or no GITHUB_TOKEN")
 	}
 	c, err := github.New(or2(api, "https://api.github.com"), token, nil, "releaser audit")
+	return c, owner, repo, err
+}
+
+func (a *app) liveAssets(ctx context.Context, f *audit.Finding, full, tag string, assets map[string]string, cfg *config.Config) {
+	c, owner, repo, err := a.liveGitHubClient(full, cfg)
+	if err != nil && c == nil && owner == "" {
+		f.Evidence = append(f.Evidence, "GitHub release not checked: "+err.Error())
+		return
+	}
 	if err == nil {
 		var rel *github.Release
 		if rel, err = c.FindRelease(ctx, owner, repo, tag); err == nil && rel == nil {

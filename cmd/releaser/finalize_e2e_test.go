@@ -225,7 +225,9 @@ poll_interval = "50ms"
 
 	// --live: what the registries and the release serve today is what was published...
 	aud = runBin(t, e.p.dir, ghEnv, "audit", "--live", "--json", ".releaser/audit.jsonl")
-	if aud.code != 0 || !strings.Contains(aud.stdout, `"rule": "live"`) {
+	if aud.code != 0 || !strings.Contains(aud.stdout, `"rule": "live"`) ||
+		!strings.Contains(aud.stdout, "provenance of hello-releaser-1.2.3.gem verifies") ||
+		!strings.Contains(aud.stdout, "RubyGems serves hello-releaser-1.2.3.gem as published") {
 		t.Fatalf("audit --live: exit %d\n%s", aud.code, aud.all())
 	}
 	// ...until a file turns up on the release after the fact.
