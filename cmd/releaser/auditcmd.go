@@ -20,6 +20,8 @@ import (
 	"github.com/releaserhq/releaser/internal/audit"
 	"github.com/releaserhq/releaser/internal/config"
 	"github.com/releaserhq/releaser/internal/github"
+	"github.com/releaserhq/releaser/internal/ui"
+	"github.com/schollz/progressbar/v3"
 )
 
 const auditSynopsis = `releaser audit — prove, from the logs, what past releases did.
@@ -317,6 +319,13 @@ func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter st
 		runs = keep
 	}
 	fmt.Fprintf(a.stderr, "reading the logs of %d run(s) of %s in %s\n", len(runs), workflow, full)
+	// A bar on a terminal; a line per run in CI logs.
+	var bar *progressbar.ProgressBar
+	if ui.Detect(false, a.stderr, a.env.Get) == ui.ModeTTY {
+		bar = progressbar.NewOptions(len(runs), progressbar.OptionSetWriter(a.stderr),
+			progressbar.OptionSetDescription("run logs"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		defer bar.Finish()
+	}
 	var mu sync.Mutex
 	var results []audit.ChainResult
 	done := 0
@@ -347,7 +356,11 @@ func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter st
 			mu.Lock()
 			defer mu.Unlock()
 			done++
-			fmt.Fprintf(a.stderr, "  run %d: %d audit event(s) (%d of %d runs read)\n", run.ID, len(events), done, len(runs))
+			if bar != nil {
+				_ = bar.Add(1)
+			} else {
+				fmt.Fprintf(a.stderr, "  run %d: %d audit event(s) (%d of %d runs read)\n", run.ID, len(events), done, len(runs))
+			}
 			results = append(results, local...)
 			for _, e := range events {
 				col.Add(e.source, e.line, e.event)
