@@ -172,6 +172,16 @@ func (g *GitHub) assetJSON(r *ghRepo, rel *ghRelease, a *ghAsset) ghAssetJSON {
 // paginate picks the page the request asks for out of n items (per_page: default 30,
 // at most 100; page: default 1) and sets GitHub's Link header.
 func paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
+	return pageOf(w, r, n, false)
+}
+
+// paginateQuery is paginate for a list whose Link URLs keep the request's other query
+// parameters (the run list's filters), as GitHub's do.
+func paginateQuery(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
+	return pageOf(w, r, n, true)
+}
+
+func pageOf(w http.ResponseWriter, r *http.Request, n int, keepQuery bool) (lo, hi int) {
 	q := r.URL.Query()
 	per, err := strconv.Atoi(q.Get("per_page"))
 	if err != nil || per < 1 {
@@ -186,6 +196,9 @@ func paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
 	link := func(p int, rel string) string {
 		u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path}
 		v := url.Values{}
+		if keepQuery {
+			v = r.URL.Query()
+		}
 		v.Set("per_page", strconv.Itoa(per))
 		v.Set("page", strconv.Itoa(p))
 		u.RawQuery = v.Encode()
