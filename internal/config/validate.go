@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/releaserhq/releaser/internal/loopback"
 )
 
 type validator struct {
@@ -334,11 +336,7 @@ func (v *validator) serviceURL(key, raw string) {
 	if u.User != nil {
 		v.add(key, "URL contains credentials", "remove user:password@ from the URL; releaser never takes long-lived credentials")
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		v.add(key, fmt.Sprintf("%q is plain http", raw), "use https (plain http is allowed only for localhost emulators)")
 	}
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }

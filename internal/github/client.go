@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode"
 
 	gogithub "github.com/google/go-github/v60/github"
+	"github.com/releaserhq/releaser/internal/loopback"
 )
 
 // Client talks to one GitHub (github.com, GHE.com or a GitHub Enterprise Server) with one
@@ -147,18 +147,10 @@ func checkScheme(u *url.URL) error {
 	if u.Scheme == "https" {
 		return nil
 	}
-	if u.Scheme == "http" && isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && loopback.Host(u.Hostname()) {
 		return nil
 	}
 	return fmt.Errorf("refusing %s://%s: GitHub must be reached over https (plain http only on loopback)", u.Scheme, u.Host)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func checkToken(token string) error {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/releaserhq/releaser/internal/loopback"
 )
 
 // Source hands out ID tokens for an audience.
@@ -69,7 +69,7 @@ func NewGitHubSource(getenv func(string) string, client *http.Client) (Source, e
 	}
 	// The request token authorises minting ID tokens for this job: it must
 	// not cross the network in clear. Plain http is for loopback emulators.
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback.Host(u.Hostname())) {
 		return nil, fmt.Errorf("%s must be an https URL, got scheme %q", EnvRequestURL, u.Scheme)
 	}
 	rc := retryablehttp.NewClient()
@@ -82,14 +82,6 @@ func NewGitHubSource(getenv func(string) string, client *http.Client) (Source, e
 	rc.RetryMax = 3
 	rc.RetryWaitMin, rc.RetryWaitMax = 200*time.Millisecond, 3*time.Second
 	return &githubSource{reqURL: u, reqToken: getenv(EnvRequestToken), client: rc}, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (s *githubSource) Token(ctx context.Context, aud string) (string, error) {

@@ -8,11 +8,12 @@ package registry
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/releaserhq/releaser/internal/loopback"
 )
 
 // Kinds, as in release.toml [[registry]].kind.
@@ -168,7 +169,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !loopback.Host(u.Hostname()) {
 			return nil, fmt.Errorf("%q uses plain http; only https is allowed (http only for localhost)", raw)
 		}
 	default:
@@ -177,14 +178,6 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // endpointURL joins the base URL and a path that is already escaped.
