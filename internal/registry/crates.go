@@ -25,7 +25,7 @@ func newCrates(base *url.URL, pkg string, c *client) *crates {
 }
 
 func (k *crates) Kind() string          { return KindCrates }
-func (k *crates) Name() string          { return displayName(KindCrates) }
+func (k *crates) Name() string          { return DisplayName(KindCrates) }
 func (k *crates) WorkflowClaim() string { return ClaimWorkflowRef }
 func (k *crates) Endpoint() string      { return endpointURL(k.base, "/api/v1/trusted_publishing/tokens") }
 

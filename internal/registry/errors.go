@@ -68,7 +68,7 @@ func parseError(kind, pkg string, status int, header http.Header, body []byte, s
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}
-	e := &ExchangeError{Registry: displayName(kind), Status: status}
+	e := &ExchangeError{Registry: DisplayName(kind), Status: status}
 	code, msg := extractMessage(header.Get("Content-Type"), body)
 	e.Code = sanitizeCode(code)
 	e.Message = sanitizeMessage(msg, secrets...)

@@ -38,7 +38,7 @@ func newNpm(base *url.URL, pkg string, c *client) (*npm, error) {
 }
 
 func (n *npm) Kind() string          { return KindNpm }
-func (n *npm) Name() string          { return displayName(KindNpm) }
+func (n *npm) Name() string          { return DisplayName(KindNpm) }
 func (n *npm) WorkflowClaim() string { return ClaimWorkflowRef }
 
 // Endpoint escapes the name exactly as npm-package-arg's escapedName does:

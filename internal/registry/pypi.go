@@ -26,7 +26,7 @@ func newPyPI(kind string, base *url.URL, pkg string, c *client) *pypi {
 }
 
 func (p *pypi) Kind() string          { return p.kind }
-func (p *pypi) Name() string          { return displayName(p.kind) }
+func (p *pypi) Name() string          { return DisplayName(p.kind) }
 func (p *pypi) WorkflowClaim() string { return ClaimJobWorkflowRef }
 func (p *pypi) Endpoint() string      { return endpointURL(p.base, "/_/oidc/mint-token") }
 
@@ -92,7 +92,7 @@ func (p *pypi) Exchange(ctx context.Context, idToken IDTokenFunc) (*Token, error
 // classifyPyPI maps warehouse's 422 codes and the audience endpoint's
 // answers to fixes (reference §3.1, §3.2).
 func classifyPyPI(e *ExchangeError, kind, pkg string) {
-	name := displayName(kind)
+	name := DisplayName(kind)
 	project := "your project"
 	if pkg != "" {
 		project = "project " + pkg

@@ -145,7 +145,9 @@ var displayNames = map[string]string{
 	KindRubyGems: "RubyGems",
 }
 
-func displayName(kind string) string {
+// DisplayName is the registry's name as its users know it ("PyPI",
+// "crates.io"), or "registry" for an unknown kind.
+func DisplayName(kind string) string {
 	if n, ok := displayNames[kind]; ok {
 		return n
 	}

@@ -23,7 +23,7 @@ func newRubyGems(base *url.URL, pkg string, c *client) *rubygems {
 }
 
 func (g *rubygems) Kind() string          { return KindRubyGems }
-func (g *rubygems) Name() string          { return displayName(KindRubyGems) }
+func (g *rubygems) Name() string          { return DisplayName(KindRubyGems) }
 func (g *rubygems) WorkflowClaim() string { return ClaimJobWorkflowRef }
 func (g *rubygems) Endpoint() string {
 	return endpointURL(g.base, "/api/v1/oidc/trusted_publisher/exchange_token")

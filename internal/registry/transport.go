@@ -32,7 +32,7 @@ type client struct {
 func newClient(kind string, o Options) *client {
 	c := &client{
 		kind:      kind,
-		name:      displayName(kind),
+		name:      DisplayName(kind),
 		base:      o.HTTPClient,
 		userAgent: o.UserAgent,
 		retryMax:  o.RetryMax,

@@ -147,7 +147,7 @@ func NewUploader(kind, baseURL, pkg string, opts UploadOptions) (Uploader, error
 	if !ok {
 		return nil, fmt.Errorf("registry kind %q is not supported (want one of pypi, testpypi, npm, crates, rubygems)", kind)
 	}
-	name := displayName(kind)
+	name := DisplayName(kind)
 	if pkg == "" {
 		return nil, fmt.Errorf("%s upload: the package name is not set", name)
 	}

@@ -147,7 +147,7 @@ func (Exchange) Run(ctx context.Context, r *Release) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, fmt.Errorf("exchange %s: %w", registryLabel(reg), err)
 		}
-		got = append(got, fmt.Sprintf("%s (%s left)", registryNames[reg.Kind], tok.Remaining(r.now()).Round(1e9)))
+		got = append(got, fmt.Sprintf("%s (%s left)", registry.DisplayName(reg.Kind), tok.Remaining(r.now()).Round(1e9)))
 	}
 	return Outcome{Summary: "short-lived tokens for " + strings.Join(got, ", ")}, nil
 }

@@ -18,13 +18,8 @@ import (
 // tokens live 15 minutes; twine re-mints below 5.
 const tokenMargin = 5 * time.Minute
 
-// registryNames are the names users know the registries by.
-var registryNames = map[string]string{
-	"pypi": "PyPI", "testpypi": "TestPyPI", "npm": "npm", "crates": "crates.io", "rubygems": "RubyGems",
-}
-
 func registryLabel(reg config.Registry) string {
-	return fmt.Sprintf("%s (%s)", registryNames[reg.Kind], reg.Package)
+	return fmt.Sprintf("%s (%s)", registry.DisplayName(reg.Kind), reg.Package)
 }
 
 func target(reg config.Registry, ex registry.Exchanger) identity.Target {
@@ -81,7 +76,7 @@ func (r *Release) registryOptions(reg config.Registry) registry.Options {
 			if r.currentStage == "exchange" {
 				fresh = " with a fresh ID token"
 			}
-			r.UI.Infof("  %s: attempt %d failed (%s); retrying in %s%s", registryNames[reg.Kind], ri.Attempt-1, what, ri.Wait.Round(time.Millisecond), fresh)
+			r.UI.Infof("  %s: attempt %d failed (%s); retrying in %s%s", registry.DisplayName(reg.Kind), ri.Attempt-1, what, ri.Wait.Round(time.Millisecond), fresh)
 			_ = r.Record(r.currentStage, "registry.retry", map[string]any{
 				"registry": reg.Kind, "attempt": ri.Attempt, "status": ri.Status, "wait_ms": ri.Wait.Milliseconds(), "reason": ri.Reason,
 			})
