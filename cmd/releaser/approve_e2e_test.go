@@ -140,7 +140,7 @@ func TestApproveE2E(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newApproveEnv(t, or(tt.timeout, "20s"), tt.envs)
+			e := newApproveEnv(t, orDefault(tt.timeout, "20s"), tt.envs)
 			if tt.setup != nil {
 				tt.setup(e)
 			}
@@ -202,11 +202,4 @@ func TestApproveRulesetAndAPIErrors(t *testing.T) {
 			t.Fatalf("exit %d\n%s", res.code, brief(res))
 		}
 	})
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

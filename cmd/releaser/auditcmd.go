@@ -94,7 +94,7 @@ func (a *app) audit(ctx context.Context, args []string) error {
 		for _, f := range files {
 			chains = append(chains, readAuditFile(f, col, nil))
 		}
-		got, err := a.auditRepo(ctx, repo, orDefault(workflow, "release.yml"), since, run, col)
+		got, err := a.auditRepo(ctx, cfg, repo, orDefault(workflow, "release.yml"), since, run, col)
 		if err != nil {
 			return err
 		}
@@ -273,7 +273,7 @@ func scanAuditFile(path string, col *audit.Collector, ids map[string]bool) audit
 // auditRepo reads the release workflow's run logs from GitHub: the runs are
 // listed, each run's log archive is streamed (a few at a time), and the
 // audit lines releaser mirrored into each job's log are verified as a chain.
-func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter string, col *audit.Collector) ([]audit.ChainResult, error) {
+func (a *app) auditRepo(ctx context.Context, cfg *config.Config, full, workflow, since, runFilter string, col *audit.Collector) ([]audit.ChainResult, error) {
 	owner, repo, ok := strings.Cut(full, "/")
 	if !ok || owner == "" || repo == "" {
 		return nil, usagef("audit: --repo %q is not owner/name", full)
@@ -286,20 +286,9 @@ func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter st
 		}
 		after = t
 	}
-	token := a.env.Get("GITHUB_TOKEN")
-	if token == "" {
-		token = a.env.Get("GH_TOKEN")
-	}
-	if token == "" {
-		return nil, errors.New("audit: --repo needs a token with actions: read in GITHUB_TOKEN or GH_TOKEN")
-	}
-	api := a.env.Get("GITHUB_API_URL")
-	if api == "" {
-		api = "https://api.github.com"
-	}
-	c, err := github.New(api, token, nil, "releaser audit")
+	c, err := a.auditGitHub(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("audit: --repo: %w (a token with actions: read)", err)
 	}
 	runs, err := c.WorkflowRuns(ctx, owner, repo, workflow, after)
 	if err != nil {
@@ -370,6 +359,21 @@ func (a *app) auditRepo(ctx context.Context, full, workflow, since, runFilter st
 	wg.Wait()
 	sort.Slice(results, func(i, j int) bool { return results[i].Source < results[j].Source })
 	return results, nil
+}
+
+// auditGitHub is the GitHub client of an audit: the token from GITHUB_TOKEN
+// or GH_TOKEN, the API from [github].api_url when set, else GITHUB_API_URL,
+// else github.com.
+func (a *app) auditGitHub(cfg *config.Config) (*github.Client, error) {
+	token := orDefault(a.env.Get("GITHUB_TOKEN"), a.env.Get("GH_TOKEN"))
+	if token == "" {
+		return nil, fmt.Errorf("%w: no GITHUB_TOKEN or GH_TOKEN", errCannotAsk)
+	}
+	api := a.env.Get("GITHUB_API_URL")
+	if cfg != nil && cfg.GitHub.APIURL != "" && cfg.GitHub.APIURL != config.DefaultGitHubAPI {
+		api = cfg.GitHub.APIURL
+	}
+	return github.New(orDefault(api, config.DefaultGitHubAPI), token, nil, "releaser audit")
 }
 
 type sourcedEvent struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -124,7 +125,7 @@ func (a *app) liveFinding(ctx context.Context, rel *audit.ReleaseRecord, cfg *co
 			f.Evidence = append(f.Evidence, fmt.Sprintf("%s serves %s as published", up.Name(), u.name))
 		default:
 			f.Status = audit.StatusFail
-			f.Evidence = append(f.Evidence, fmt.Sprintf("%s no longer serves %s as published: %s", up.Name(), u.name, or2(rem.Detail, "it is gone")))
+			f.Evidence = append(f.Evidence, fmt.Sprintf("%s no longer serves %s as published: %s", up.Name(), u.name, orDefault(rem.Detail, "it is gone")))
 		}
 	}
 	if tag != "" && len(assets) > 0 {
@@ -191,70 +192,62 @@ func (a *app) liveAttestations(ctx context.Context, f *audit.Finding, full, tag 
 	}
 }
 
+// errCannotAsk means --live lacks what it needs to ask GitHub at all (a
+// repository, a token): the check is skipped and said so, not failed.
+var errCannotAsk = errors.New("cannot ask GitHub")
+
 // liveGitHubClient is a client for the release's repository.
 func (a *app) liveGitHubClient(full string, cfg *config.Config) (*github.Client, string, string, error) {
 	owner, repo, ok := strings.Cut(full, "/")
 	if cfg != nil && cfg.GitHub.Repository != "" {
 		owner, repo, ok = strings.Cut(cfg.GitHub.Repository, "/")
 	}
-	token := or2(a.env.Get("GITHUB_TOKEN"), a.env.Get("GH_TOKEN"))
-	api := a.env.Get("GITHUB_API_URL")
-	if cfg != nil && cfg.GitHub.APIURL != "" && cfg.GitHub.APIURL != "https://api.github.com" {
-		api = cfg.GitHub.APIURL
+	if !ok {
+		return nil, "", "", fmt.Errorf("%w: no repository", errCannotAsk)
 	}
-	if !ok || token == "" {
-		return nil, "", "", fmt.Errorf("no repository or no GITHUB_TOKEN")
-	}
-	c, err := github.New(or2(api, "https://api.github.com"), token, nil, "releaser audit")
+	c, err := a.auditGitHub(cfg)
 	return c, owner, repo, err
 }
 
 func (a *app) liveAssets(ctx context.Context, f *audit.Finding, full, tag string, assets map[string]string, cfg *config.Config) {
 	c, owner, repo, err := a.liveGitHubClient(full, cfg)
-	if err != nil && c == nil && owner == "" {
+	if errors.Is(err, errCannotAsk) {
 		f.Evidence = append(f.Evidence, "GitHub release not checked: "+err.Error())
 		return
 	}
+	var rel *github.Release
 	if err == nil {
-		var rel *github.Release
 		if rel, err = c.FindRelease(ctx, owner, repo, tag); err == nil && rel == nil {
 			err = fmt.Errorf("no release for %s any more", tag)
 		}
-		if err == nil {
-			served := map[string]string{}
-			for _, as := range rel.Assets {
-				served[as.Name] = strings.TrimPrefix(as.Digest, "sha256:")
-			}
-			for name, sum := range assets {
-				switch got, ok := served[name]; {
-				case !ok:
-					f.Status = audit.StatusFail
-					f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s no longer has %s", tag, name))
-				case got != "" && got != sum:
-					f.Status = audit.StatusFail
-					f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s serves %s with sha256 %s, published %s", tag, name, got, sum))
-				}
-			}
-			for name := range served {
-				if _, ok := assets[name]; !ok {
-					f.Status = audit.StatusFail
-					f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s has %s, which was not published by releaser", tag, name))
-				}
-			}
-			if f.Status == audit.StatusNA {
-				f.Status = audit.StatusPass
-			}
-			f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s checked (%d assets)", tag, len(served)))
-			return
+	}
+	if err != nil {
+		f.Status = audit.StatusFail
+		f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s: %v", tag, err))
+		return
+	}
+	served := map[string]string{}
+	for _, as := range rel.Assets {
+		served[as.Name] = strings.TrimPrefix(as.Digest, "sha256:")
+	}
+	for name, sum := range assets {
+		switch got, ok := served[name]; {
+		case !ok:
+			f.Status = audit.StatusFail
+			f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s no longer has %s", tag, name))
+		case got != "" && got != sum:
+			f.Status = audit.StatusFail
+			f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s serves %s with sha256 %s, published %s", tag, name, got, sum))
 		}
 	}
-	f.Status = audit.StatusFail
-	f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s: %v", tag, err))
-}
-
-func or2(s, def string) string {
-	if s == "" {
-		return def
+	for name := range served {
+		if _, ok := assets[name]; !ok {
+			f.Status = audit.StatusFail
+			f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s has %s, which was not published by releaser", tag, name))
+		}
 	}
-	return s
+	if f.Status == audit.StatusNA {
+		f.Status = audit.StatusPass
+	}
+	f.Evidence = append(f.Evidence, fmt.Sprintf("GitHub release %s checked (%d assets)", tag, len(served)))
 }
