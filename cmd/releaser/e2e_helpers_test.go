@@ -144,3 +144,19 @@ func (p *project) read(rel string) string {
 	}
 	return string(b)
 }
+
+// withoutLines drops the lines of out that start with one of prefixes: the
+// ::add-mask:: lines that must name a token to hide it, the audit mirror.
+func withoutLines(out string, prefixes ...string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(out, "\n") {
+		keep := true
+		for _, p := range prefixes {
+			keep = keep && !strings.HasPrefix(l, p)
+		}
+		if keep {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}

@@ -91,15 +91,7 @@ func (e *exchangeEnv) env() []string {
 
 // brief is a run's output for a failure message, without the mask and
 // audit-mirror lines that drown it.
-func brief(res result) string {
-	var b strings.Builder
-	for _, l := range strings.Split(res.all(), "\n") {
-		if !strings.HasPrefix(l, "::add-mask::") && !strings.HasPrefix(l, "[releaser-audit]") {
-			b.WriteString(l + "\n")
-		}
-	}
-	return b.String()
-}
+func brief(res result) string { return withoutLines(res.all(), "::add-mask::", "[releaser-audit]") }
 
 func (e *exchangeEnv) run(args ...string) result {
 	e.t.Helper()
