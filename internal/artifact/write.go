@@ -26,7 +26,7 @@ func (m *Manifest) WriteFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("write manifest %s: %w", path, err)
 	}
-	if err := writeAtomic(path, data); err != nil {
+	if err := WriteAtomic(path, data); err != nil {
 		return fmt.Errorf("write manifest %s: %w", path, err)
 	}
 	return nil
@@ -52,7 +52,10 @@ func (m *Manifest) encode() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func writeAtomic(path string, data []byte) (err error) {
+// WriteAtomic replaces the file at path with data (mode 0644) so that a
+// reader, or a crash, sees the old file or the new one, never a torn one:
+// a synced temporary file in the same directory, renamed over path.
+func WriteAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

@@ -155,7 +155,7 @@ func (Attest) Run(ctx context.Context, r *Release) (Outcome, error) {
 				return Outcome{}, fmt.Errorf("the bundle for %s does not verify: %w", s.Name, err)
 			}
 		}
-		if err := writeAtomic(path, bundle); err != nil {
+		if err := artifact.WriteAtomic(path, bundle); err != nil {
 			return Outcome{}, err
 		}
 		sum := sha256.Sum256(bundle)
@@ -238,7 +238,7 @@ func (r *Release) registryAttestations(ctx context.Context, m *artifact.Manifest
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return n, err
 		}
-		if err := writeAtomic(path, out); err != nil {
+		if err := artifact.WriteAtomic(path, out); err != nil {
 			return n, err
 		}
 		n++
@@ -429,15 +429,4 @@ func (r *Release) identityVerifier(ctx context.Context) (*identity.Verifier, err
 	}
 	r.verifier = v
 	return v, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -289,11 +289,7 @@ func (r *Release) writeSums(m *artifact.Manifest) (assetFile, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return assetFile{}, err
 	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-		return assetFile{}, fmt.Errorf("write %s: %w", sumsName, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
+	if err := artifact.WriteAtomic(p, []byte(content)); err != nil {
 		return assetFile{}, fmt.Errorf("write %s: %w", sumsName, err)
 	}
 	return assetFile{name: sumsName, path: p, sha256: sum, size: int64(len(content))}, nil
