@@ -7,26 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// node returns node and the sigstore-js scripts' directory, or skips (fails
-// under RELEASER_REQUIRE_TOOLS=1, as CI sets it).
-func sigstoreJS(t *testing.T) (node, dir string) {
-	t.Helper()
-	dir, _ = filepath.Abs(filepath.Join("..", "..", "testdata", "sigstore-js"))
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "node_modules", "sigstore"))
-	}
-	if err != nil {
-		msg := "SKIPPING: node or testdata/sigstore-js/node_modules is missing; scripts/test-deps installs them"
-		if os.Getenv("RELEASER_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return node, dir
-}
+	"github.com/releaserhq/releaser/internal/testenv"
+)
 
 // TestAttestE2E signs the example's artifacts keyless in a release job
 // against the Sigstore emulators, then checks the bundles with releaser
@@ -115,7 +98,7 @@ func TestAttestE2E(t *testing.T) {
 	}
 
 	// sigstore-js accepts what releaser signed and refuses the tampered bundle.
-	node, dir := sigstoreJS(t)
+	node, dir := testenv.SigstoreJS(t)
 	for _, c := range []struct {
 		bundle string
 		ok     bool
@@ -133,7 +116,7 @@ func TestAttestE2E(t *testing.T) {
 // @sigstore/mock's Fulcio and TSA) passes releaser verify; another artifact
 // does not.
 func TestVerifyAcceptsSigstoreJSBundles(t *testing.T) {
-	node, dir := sigstoreJS(t)
+	node, dir := testenv.SigstoreJS(t)
 	work := t.TempDir()
 	art := filepath.Join(work, "widget-1.2.3.tgz")
 	if err := os.WriteFile(art, []byte("the widget"), 0o644); err != nil {

@@ -21,7 +21,8 @@ import (
 // requires an SCT by default, which sigstore-go does not all do. Both shapes verify with
 // sigstore-js' default thresholds; a damaged payload does not.
 func TestSigstoreJSVerifies(t *testing.T) {
-	script := sigstoreJS(t)
+	_, jsDir := SigstoreJS(t)
+	script := filepath.Join(jsDir, "verify.js")
 	is, ss := newSigstoreEnv(t)
 	rekor := mustSign(t, is, ss, signing{rekor: true})
 	tsa := mustSign(t, is, ss, signing{tsa: true})
@@ -83,23 +84,4 @@ func TestSigstoreJSVerifies(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sigstoreJS locates verify.js, skipping (or failing under RELEASER_REQUIRE_TOOLS=1) when
-// node or the installed packages are missing.
-func sigstoreJS(t *testing.T) string {
-	t.Helper()
-	const hint = "run scripts/test-deps (npm ci --prefix testdata/sigstore-js)"
-	if _, err := exec.LookPath("node"); err != nil {
-		missingTool(t, "node is not installed", hint)
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "testdata", "sigstore-js")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "sigstore", "package.json")); err != nil {
-		missingTool(t, "sigstore-js is not installed", hint)
-	}
-	return filepath.Join(dir, "verify.js")
 }

@@ -58,3 +58,24 @@ func TwineEnv(t testing.TB) []string {
 	}
 	return []string{"PYTHONPATH=" + shim, "HOME=" + t.TempDir(), "PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring", "NO_COLOR=1"}
 }
+
+// SigstoreJS returns node and testdata/sigstore-js (verify.js, produce.js), or
+// skips (fails under RELEASER_REQUIRE_TOOLS=1) when node or the installed
+// packages are missing.
+func SigstoreJS(t testing.TB) (node, dir string) {
+	t.Helper()
+	const hint = "run scripts/test-deps (npm ci --prefix testdata/sigstore-js)"
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missingTool(t, "node is not installed", hint)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = filepath.Join(root, "testdata", "sigstore-js")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "sigstore", "package.json")); err != nil {
+		missingTool(t, "sigstore-js is not installed", hint)
+	}
+	return node, dir
+}
