@@ -147,6 +147,7 @@ func (Publish) Run(ctx context.Context, r *Release) (Outcome, error) {
 		ghRows, err = r.publishGitHub(ctx, gh)
 		rows = append(rows, ghRows...)
 	}
+	r.Published = append(r.Published, publishedFiles(rows)...)
 	if len(rows) > 0 {
 		r.UI.Infof("")
 		r.UI.Table([]string{"artifact", "where", "result", "url"}, rows)

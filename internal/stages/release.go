@@ -52,6 +52,9 @@ type Release struct {
 	// both end the summary.
 	Links          []Link
 	VerifyCommands []string
+	// Published is every file the publish stage saw through, one per
+	// destination (the "artifacts" output of the GitHub Action).
+	Published []PublishedFile
 	// publishedInThisRun is set when the publish stage completed in this
 	// process, so finalize need not consult the audit log for its outcome.
 	publishedInThisRun bool
