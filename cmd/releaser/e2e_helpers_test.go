@@ -17,11 +17,18 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "releaser")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// Built exactly as the GitHub Action builds it (scripts/action-build), so
+	// every end-to-end test also proves the action's build step.
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "releaser-action", "bin", "releaser")
+	build := exec.Command(filepath.Join(root, "scripts", "action-build"))
+	build.Env = append(os.Environ(), "GITHUB_ACTION_PATH="+root, "RUNNER_TEMP="+dir, "GITHUB_PATH=")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		panic("building releaser: " + err.Error())
+		panic("building releaser with scripts/action-build: " + err.Error())
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

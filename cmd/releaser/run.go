@@ -159,11 +159,59 @@ func (a *app) finish(u *ui.UI, r *stages.Release, res runResult) {
 	if err := u.AppendSummary(summaryMarkdown(r, res)); err != nil {
 		u.Warnf("step summary: %v", err)
 	}
-	for k, v := range map[string]string{"result": resultWord(res), "manifest": res.Manifest, "audit-log": res.AuditLog} {
-		if err := u.SetOutput(k, v); err != nil {
-			u.Warnf("output %s: %v", k, err)
+	for _, o := range stepOutputs(r, res) {
+		if err := u.SetOutput(o.name, o.value); err != nil {
+			u.Warnf("output %s: %v", o.name, err)
 		}
 	}
+}
+
+// actionOutputs are the step outputs `releaser run` sets under GitHub
+// Actions; action.yml declares exactly these (a test holds them together).
+var actionOutputs = []string{"result", "release-url", "artifacts", "manifest", "audit-log"}
+
+type stepOutput struct{ name, value string }
+
+func stepOutputs(r *stages.Release, res runResult) []stepOutput {
+	var releaseURL string
+	for _, l := range res.Links {
+		if l.Label == "GitHub release" {
+			releaseURL = l.URL
+		}
+	}
+	arts, _ := json.Marshal(artifactOutputs(r))
+	return []stepOutput{
+		{"result", resultWord(res)},
+		{"release-url", releaseURL},
+		{"artifacts", string(arts)},
+		{"manifest", res.Manifest},
+		{"audit-log", res.AuditLog},
+	}
+}
+
+// artifactOutput is one element of the "artifacts" output.
+type artifactOutput struct {
+	Name      string                 `json:"name"`
+	Size      int64                  `json:"size"`
+	SHA256    string                 `json:"sha256"`
+	Published []stages.PublishedFile `json:"published"`
+}
+
+func artifactOutputs(r *stages.Release) []artifactOutput {
+	out := []artifactOutput{}
+	if r.Manifest == nil {
+		return out
+	}
+	for _, a := range r.Manifest.Artifacts {
+		o := artifactOutput{Name: a.Name, Size: a.Size, SHA256: a.Digests.SHA256, Published: []stages.PublishedFile{}}
+		for _, p := range r.Published {
+			if p.Artifact == a.Name {
+				o.Published = append(o.Published, p)
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 func resultWord(res runResult) string {
