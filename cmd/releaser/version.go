@@ -14,10 +14,16 @@ func (a *app) version(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	fmt.Fprintf(a.stdout, "releaser %s (%s, %s/%s)\n", releaserVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+// releaserVersion is the -ldflags version, else the module version go
+// install recorded, else "dev".
+func releaserVersion() string {
 	v := version
 	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		v = bi.Main.Version
 	}
-	fmt.Fprintf(a.stdout, "releaser %s (%s, %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return nil
+	return v
 }
