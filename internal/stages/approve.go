@@ -33,7 +33,7 @@ func (r *Release) approvalPolicy() approval.Policy {
 func (Approve) Check(ctx context.Context, r *Release) []Check {
 	a := r.Config.Approval
 	if a.Required == 0 {
-		return []Check{{Name: "approvals", Status: StatusSkipped, Detail: "[approval].required = 0"}}
+		return []Check{{Name: "approvals", Code: CodeApproveApprovals, Status: StatusSkipped, Detail: "[approval].required = 0"}}
 	}
 	owner, repo, ok := r.githubRepo()
 	if !ok {
@@ -41,35 +41,39 @@ func (Approve) Check(ctx context.Context, r *Release) []Check {
 		if r.Env.InCI() {
 			status = StatusFailed
 		}
-		return []Check{{Name: "GitHub repository", Status: status, Detail: "unknown", Fix: `set repository = "owner/name" under [github] (or [identity])`}}
+		return []Check{{Name: "GitHub repository", Code: CodeApproveRepository, Status: status, Detail: "unknown", Fix: `set repository = "owner/name" under [github] (or [identity])`}}
 	}
 	c, err := r.githubClient(true)
 	if err != nil {
-		status := StatusNeedsCI
-		if r.Env.InCI() {
-			status = StatusFailed
+		// In CI a missing token is the workflow's mistake; locally the
+		// checks could run with the developer's token.
+		status := StatusFailed
+		if errors.Is(err, errNoGitHubToken) && !r.Env.InCI() {
+			status = StatusNeedsToken
 		}
-		return []Check{{Name: "environment protections", Status: status, Detail: err.Error(),
+		return []Check{{Name: "environment protections", Code: CodeApproveGitHubToken, Status: status, Detail: err.Error(),
 			Fix: "pass `env: GITHUB_TOKEN: ${{ github.token }}` (with actions: read) to the releaser step; locally, `gh auth login`"}}
 	}
 	p := r.approvalPolicy()
 	var checks []Check
 	for _, name := range a.Environments {
-		checks = append(checks, environmentCheck(ctx, c, p, owner, repo, name))
+		checks = append(checks, environmentChecks(ctx, c, p, owner, repo, name)...)
 	}
 	checks = append(checks, rulesetCheck(ctx, c, p, owner, repo))
 	if runID := r.Env.Get("GITHUB_RUN_ID"); runID != "" {
-		checks = append(checks, Check{Name: "approvals of this run", Status: StatusOK,
+		checks = append(checks, Check{Name: "approvals of this run", Code: CodeApproveRunApprovals, Status: StatusOK,
 			Detail: fmt.Sprintf("run %s: %d distinct approver(s) needed, not the one who started it", runID, a.Required)})
 	} else {
-		checks = append(checks, Check{Name: "approvals of this run", Status: StatusNeedsCI,
+		checks = append(checks, Check{Name: "approvals of this run", Code: CodeApproveRunApprovals, Status: StatusNeedsCI,
 			Detail: fmt.Sprintf("counted in the release job: %d distinct approver(s) across %s, not the one who started it", a.Required, strings.Join(a.Environments, ", "))})
 	}
 	return checks
 }
 
-func environmentCheck(ctx context.Context, c *github.Client, p approval.Policy, owner, repo, name string) Check {
-	chk := Check{Name: "environment " + name}
+// environmentChecks judges one environment: one check when it holds or
+// cannot be read, else one per finding, each with its setting's code.
+func environmentChecks(ctx context.Context, c *github.Client, p approval.Policy, owner, repo, name string) []Check {
+	chk := Check{Name: "environment " + name, Code: CodeApproveEnvironment}
 	env, err := c.Environment(ctx, owner, repo, name)
 	if err != nil {
 		chk.Status, chk.Detail, chk.Fix = StatusFailed, err.Error(), apiFix(err)
@@ -78,7 +82,7 @@ func environmentCheck(ctx context.Context, c *github.Client, p approval.Policy, 
 			chk.Detail = fmt.Sprintf("environment %s does not exist in %s/%s", name, owner, repo)
 			chk.Fix = fmt.Sprintf("Settings → Environments → New environment %q, with required reviewers and prevent self-review; or gh api -X PUT repos/%s/%s/environments/%s", name, owner, repo, name)
 		}
-		return chk
+		return []Check{chk}
 	}
 	fs := p.Environment(owner, repo, env)
 	if len(fs) == 0 {
@@ -88,14 +92,34 @@ func environmentCheck(ctx context.Context, c *github.Client, p approval.Policy, 
 			who = append(who, rv.Login)
 		}
 		chk.Detail = fmt.Sprintf("reviewers %s, self-review prevented, no admin bypass, deployments from %s", strings.Join(who, ", "), describeDeployment(env))
-		return chk
+		return []Check{chk}
 	}
-	var msgs, fixes []string
-	for _, f := range fs {
-		msgs, fixes = append(msgs, f.Message), append(fixes, f.Fix)
+	checks := make([]Check, len(fs))
+	for i, f := range fs {
+		checks[i] = findingCheck(chk.Name, f)
 	}
-	chk.Status, chk.Detail, chk.Fix = StatusFailed, strings.Join(msgs, "; "), strings.Join(fixes, "; ")
-	return chk
+	return checks
+}
+
+// findingCodes maps approval.Finding.Setting to the finding's code.
+var findingCodes = map[string]string{
+	"required reviewers":  CodeApproveRequiredReviewers,
+	"prevent self-review": CodeApprovePreventSelfReview,
+	"admin bypass":        CodeApproveAdminBypass,
+	"wait timer":          CodeApproveWaitTimer,
+	"deployment policy":   CodeApproveDeploymentPolicy,
+	"tag ruleset":         CodeApproveRuleset,
+}
+
+// findingCheck is the failed check for one finding. A setting without a
+// code of its own (a test keeps findingCodes complete) is still reported,
+// under the environment's code.
+func findingCheck(name string, f approval.Finding) Check {
+	code, ok := findingCodes[f.Setting]
+	if !ok {
+		code = CodeApproveEnvironment
+	}
+	return Check{Name: name, Code: code, Status: StatusFailed, Detail: f.Message, Fix: f.Fix}
 }
 
 func describeDeployment(env *github.Environment) string {
@@ -113,7 +137,7 @@ func describeDeployment(env *github.Environment) string {
 }
 
 func rulesetCheck(ctx context.Context, c *github.Client, p approval.Policy, owner, repo string) Check {
-	chk := Check{Name: "release tags protected by a ruleset"}
+	chk := Check{Name: "release tags protected by a ruleset", Code: CodeApproveRuleset}
 	rs, err := c.Rulesets(ctx, owner, repo)
 	if err != nil {
 		chk.Status, chk.Detail, chk.Fix = StatusFailed, err.Error(), apiFix(err)
@@ -253,15 +277,18 @@ func (s runSource) PendingDeployments(ctx context.Context) ([]github.PendingDepl
 	return s.c.PendingDeployments(ctx, s.owner, s.repo, s.run)
 }
 
+// errNoGitHubToken: no token at all, as opposed to one GitHub refuses.
+var errNoGitHubToken = errors.New("no GitHub token: GITHUB_TOKEN is not set")
+
 // githubClient is a GitHub API client with the job's token. Outside CI the
 // read-only checks may use the developer's `gh auth token` (local=true).
 func (r *Release) githubClient(local bool) (*github.Client, error) {
 	token := r.githubToken()
 	if token == "" && local && !r.Env.InCI() {
-		token = ghAuthToken()
+		token = r.ghAuthToken()
 	}
 	if token == "" {
-		return nil, errors.New("no GitHub token: GITHUB_TOKEN is not set")
+		return nil, errNoGitHubToken
 	}
 	r.secret(token)
 	c, err := github.New(r.githubAPI(), token, r.httpClient(), r.userAgent())
@@ -272,8 +299,11 @@ func (r *Release) githubClient(local bool) (*github.Client, error) {
 }
 
 // ghAuthToken asks the GitHub CLI for the developer's token, if it is
-// installed and logged in.
-func ghAuthToken() string {
+// installed and logged in (tests replace it: Release.ghAuth).
+func (r *Release) ghAuthToken() string {
+	if r.ghAuth != nil {
+		return r.ghAuth()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "gh", "auth", "token").Output()

@@ -29,7 +29,7 @@ const sigstoreAudience = "sigstore"
 func (Attest) Check(ctx context.Context, r *Release) []Check {
 	a := r.Config.Attest
 	if !*a.Enabled {
-		return []Check{{Name: "provenance", Status: StatusSkipped, Detail: "[attest].enabled = false"}}
+		return []Check{{Name: "provenance", Code: CodeAttestProvenance, Status: StatusSkipped, Detail: "[attest].enabled = false"}}
 	}
 	var checks []Check
 	if m, err := r.peekManifest(); err != nil {
@@ -37,11 +37,11 @@ func (Attest) Check(ctx context.Context, r *Release) []Check {
 		if r.DryRun && errors.Is(err, os.ErrNotExist) {
 			status = StatusWarning
 		}
-		checks = append(checks, Check{Name: "manifest", Status: status, Detail: err.Error(), Fix: "run the build stage first"})
+		checks = append(checks, Check{Name: "manifest", Code: CodeAttestManifest, Status: status, Detail: err.Error(), Fix: "run the build stage first"})
 	} else {
-		checks = append(checks, Check{Name: "manifest", Status: StatusOK, Detail: fmt.Sprintf("%d subject(s); digests re-verified before signing", len(m.Artifacts))})
+		checks = append(checks, Check{Name: "manifest", Code: CodeAttestManifest, Status: StatusOK, Detail: fmt.Sprintf("%d subject(s); digests re-verified before signing", len(m.Artifacts))})
 	}
-	c := Check{Name: "ID token for Sigstore"}
+	c := Check{Name: "ID token for Sigstore", Code: CodeAttestIDToken}
 	switch {
 	case r.hasIDTokenSource():
 		c.Status, c.Detail = StatusOK, fmt.Sprintf("audience %q → certificate from %s, %s", sigstoreAudience, a.FulcioURL, transparencyOf(a.Transparency, a.RekorURL, a.TSAURL))
@@ -53,7 +53,7 @@ func (Attest) Check(ctx context.Context, r *Release) []Check {
 		c.Status, c.Detail = StatusNeedsCI, "the release job signs keyless with its OIDC ID token"
 	}
 	checks = append(checks, c)
-	t := Check{Name: "trust root", Status: StatusOK, Detail: "Sigstore public-good (fetched over TUF when verifying)"}
+	t := Check{Name: "trust root", Code: CodeAttestTrustedRoot, Status: StatusOK, Detail: "Sigstore public-good (fetched over TUF when verifying)"}
 	if a.TrustedRoot != "" {
 		p := r.trustedRootPath()
 		if _, err := os.Stat(p); err != nil {

@@ -30,7 +30,7 @@ func (Build) Check(ctx context.Context, r *Release) []Check {
 
 	top, err := repo.Top(ctx)
 	if err != nil {
-		checks = append(checks, Check{Name: "git work tree", Status: StatusFailed, Detail: err.Error(),
+		checks = append(checks, Check{Name: "git work tree", Code: CodeBuildGitWorkTree, Status: StatusFailed, Detail: err.Error(),
 			Fix: "run releaser inside a git checkout of the project (releases are built from a tagged commit)"})
 		return append(checks, commandChecks(r)...)
 	}
@@ -41,7 +41,7 @@ func (Build) Check(ctx context.Context, r *Release) []Check {
 }
 
 func cleanTreeCheck(ctx context.Context, r *Release, repo git.Repo, top string) Check {
-	c := Check{Name: "work tree is clean"}
+	c := Check{Name: "work tree is clean", Code: CodeBuildCleanTree}
 	dirty, err := repo.Dirty(ctx)
 	switch {
 	case err != nil:
@@ -96,18 +96,18 @@ func tagChecks(ctx context.Context, r *Release, repo git.Repo) []Check {
 	cfg := r.Config
 	want := cfg.Tag()
 	if r.Tag == "" {
-		return []Check{{Name: "release tag", Status: StatusNeedsCI,
+		return []Check{{Name: "release tag", Code: CodeBuildReleaseTag, Status: StatusNeedsCI,
 			Detail: fmt.Sprintf("no release tag given; the release would be tagged %s", want),
 			Fix:    fmt.Sprintf("run from a push of tag %s, or pass --tag %s", want, want)}}
 	}
 	if !validTagName(r.Tag) {
-		return []Check{{Name: "release tag", Status: StatusFailed,
+		return []Check{{Name: "release tag", Code: CodeBuildReleaseTag, Status: StatusFailed,
 			Detail: fmt.Sprintf("%q is not a valid git tag name", r.Tag),
 			Fix:    fmt.Sprintf("release from tag %s", want)}}
 	}
 	version, ok := cfg.VersionForTag(r.Tag)
 	if !ok {
-		return []Check{{Name: "release tag", Status: StatusFailed,
+		return []Check{{Name: "release tag", Code: CodeBuildReleaseTag, Status: StatusFailed,
 			Detail: fmt.Sprintf("tag %q does not match tag_format %q", r.Tag, cfg.Project.TagFormat),
 			Fix:    fmt.Sprintf("release from tag %s, or change [project].tag_format", want)}}
 	}
@@ -116,25 +116,25 @@ func tagChecks(ctx context.Context, r *Release, repo git.Repo) []Check {
 		if cfg.Project.VersionFrom != "" {
 			source = cfg.Project.VersionFrom
 		}
-		return []Check{{Name: "tag matches version", Status: StatusFailed,
+		return []Check{{Name: "tag matches version", Code: CodeBuildTagMatchesVersion, Status: StatusFailed,
 			Detail: fmt.Sprintf("tag %s names version %s, but the project version is %s (from %s)", r.Tag, version, cfg.Project.Version, source),
 			Fix:    fmt.Sprintf("set the version to %s in %s and tag that commit, or release tag %s", version, source, want)}}
 	}
-	checks := []Check{{Name: "tag matches version", Status: StatusOK, Detail: fmt.Sprintf("%s = version %s", r.Tag, version)}}
+	checks := []Check{{Name: "tag matches version", Code: CodeBuildTagMatchesVersion, Status: StatusOK, Detail: fmt.Sprintf("%s = version %s", r.Tag, version)}}
 	commit, exists, err := repo.TagCommit(ctx, r.Tag)
 	switch {
 	case err != nil:
-		checks = append(checks, Check{Name: "HEAD is at the tag", Status: StatusFailed, Detail: err.Error()})
+		checks = append(checks, Check{Name: "HEAD is at the tag", Code: CodeBuildHeadAtTag, Status: StatusFailed, Detail: err.Error()})
 	case !exists:
-		checks = append(checks, Check{Name: "HEAD is at the tag", Status: StatusFailed,
+		checks = append(checks, Check{Name: "HEAD is at the tag", Code: CodeBuildHeadAtTag, Status: StatusFailed,
 			Detail: fmt.Sprintf("tag %s does not exist in this checkout", r.Tag),
 			Fix:    fmt.Sprintf("git tag -a %s -m %s && git push origin %s (in CI: fetch tags, e.g. actions/checkout with fetch-tags)", r.Tag, r.Tag, r.Tag)})
 	case r.Commit != "" && commit != r.Commit:
-		checks = append(checks, Check{Name: "HEAD is at the tag", Status: StatusFailed,
+		checks = append(checks, Check{Name: "HEAD is at the tag", Code: CodeBuildHeadAtTag, Status: StatusFailed,
 			Detail: fmt.Sprintf("tag %s is at %s but HEAD is %s", r.Tag, short(commit), short(r.Commit)),
 			Fix:    fmt.Sprintf("git checkout %s", r.Tag)})
 	default:
-		checks = append(checks, Check{Name: "HEAD is at the tag", Status: StatusOK, Detail: short(commit)})
+		checks = append(checks, Check{Name: "HEAD is at the tag", Code: CodeBuildHeadAtTag, Status: StatusOK, Detail: short(commit)})
 	}
 	return checks
 }
@@ -156,7 +156,7 @@ func validTagName(tag string) bool {
 }
 
 func outputDirCheck(ctx context.Context, cfg *config.Config, repo git.Repo) Check {
-	c := Check{Name: "output directory", Detail: cfg.Build.OutputDir}
+	c := Check{Name: "output directory", Code: CodeBuildOutputDir, Detail: cfg.Build.OutputDir}
 	tracked, err := repo.Tracked(ctx, cfg.OutputDir())
 	switch {
 	case err != nil:
@@ -186,7 +186,7 @@ func commandChecks(r *Release) []Check {
 		if len(cmd.Argv) > 0 {
 			prog = cmd.Argv[0]
 		}
-		c := Check{Name: "command " + name + " exists"}
+		c := Check{Name: "command " + name + " exists", Code: CodeBuildCommandExists}
 		found, err := lookPath(prog, filepath.Join(r.Config.RootDir(), cmd.Dir), path)
 		if err != nil {
 			c.Status, c.Detail = StatusFailed, err.Error()

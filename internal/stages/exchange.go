@@ -23,10 +23,10 @@ func (Exchange) Name() string { return "exchange" }
 func (Exchange) Check(ctx context.Context, r *Release) []Check {
 	cfg := r.Config
 	if len(cfg.Registry) == 0 {
-		return []Check{{Name: "registries", Status: StatusSkipped, Detail: "no [[registry]] configured"}}
+		return []Check{{Name: "registries", Code: CodeExchangeRegistries, Status: StatusSkipped, Detail: "no [[registry]] configured"}}
 	}
 	if cfg.Identity.Repository == "" || cfg.Identity.Workflow == "" {
-		return []Check{{Name: "identity policy", Status: StatusFailed,
+		return []Check{{Name: "identity policy", Code: CodeExchangeIdentityPolicy, Status: StatusFailed,
 			Detail: "[identity] needs repository and workflow: they are what the ID token is checked against",
 			Fix:    `set repository = "owner/name" and workflow = "release.yml" under [identity]`}}
 	}
@@ -37,7 +37,7 @@ func (Exchange) Check(ctx context.Context, r *Release) []Check {
 		}
 		var checks []Check
 		for _, reg := range cfg.Registry {
-			c := Check{Name: "ID token for " + registryLabel(reg), Status: status, Detail: r.wouldNeed(ctx, reg)}
+			c := Check{Name: "ID token for " + registryLabel(reg), Code: CodeExchangeIDToken, Status: status, Detail: r.wouldNeed(ctx, reg)}
 			if status == StatusFailed {
 				c.Detail = (&identity.NoTokenError{Provider: cfg.Identity.Provider, Missing: r.missingTokenVars(reg)}).Error()
 				c.Fix = noTokenFix(cfg)
@@ -48,7 +48,7 @@ func (Exchange) Check(ctx context.Context, r *Release) []Check {
 	}
 	verifier, err := identity.NewVerifier(ctx, cfg.Identity.Issuer, cfg.Identity.Provider, r.httpClient())
 	if err != nil {
-		return []Check{{Name: "ID token issuer", Status: StatusFailed, Detail: err.Error(),
+		return []Check{{Name: "ID token issuer", Code: CodeExchangeIssuer, Status: StatusFailed, Detail: err.Error(),
 			Fix: "check [identity].issuer: it must serve /.well-known/openid-configuration"}}
 	}
 	var checks []Check
@@ -61,15 +61,15 @@ func (Exchange) Check(ctx context.Context, r *Release) []Check {
 // checkRegistryIdentity fetches an ID token for one registry and judges it
 // by that registry's rules, without sending it anywhere.
 func checkRegistryIdentity(ctx context.Context, r *Release, v *identity.Verifier, reg config.Registry) Check {
-	c := Check{Name: "ID token for " + registryLabel(reg)}
+	c := Check{Name: "ID token for " + registryLabel(reg), Code: CodeExchangeIDToken}
 	ex, err := r.exchanger(reg)
 	if err != nil {
-		c.Status, c.Detail = StatusFailed, err.Error()
+		c.Code, c.Status, c.Detail = CodeExchangeRegistryConfig, StatusFailed, err.Error()
 		return c
 	}
 	aud, err := ex.Audience(ctx)
 	if err != nil {
-		c.Status, c.Detail, c.Fix = StatusFailed, "audience: "+err.Error(), exchangeFix(err)
+		c.Code, c.Status, c.Detail, c.Fix = CodeExchangeAudience, StatusFailed, "audience: "+err.Error(), exchangeFix(err)
 		return c
 	}
 	src, err := r.sourceFor(reg, aud)
@@ -83,7 +83,7 @@ func checkRegistryIdentity(ctx context.Context, r *Release, v *identity.Verifier
 		return c
 	}
 	if fs := r.policy().Evaluate(claims, target(reg, ex)); len(fs) > 0 {
-		c.Status = StatusFailed
+		c.Code, c.Status = CodeExchangeClaims, StatusFailed
 		var msgs, fixes []string
 		for _, f := range fs {
 			msgs = append(msgs, f.Message)

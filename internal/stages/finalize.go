@@ -40,12 +40,19 @@ func (r *Release) addLink(label, url string) {
 
 func (Finalize) Check(ctx context.Context, r *Release) []Check {
 	if !*r.Config.GitHub.Release {
-		return []Check{{Name: "GitHub release", Status: StatusSkipped, Detail: "[github].release = false"}}
+		return []Check{{Name: "GitHub release", Code: CodeFinalizeGitHubRelease, Status: StatusSkipped, Detail: "[github].release = false"}}
 	}
 	owner, repo, ok := r.githubRepo()
 	c, err := r.githubClient(true)
+	if err != nil && !errors.Is(err, errNoGitHubToken) {
+		return []Check{{Name: "GitHub release", Code: CodeFinalizeGitHubRelease, Status: StatusFailed, Detail: err.Error()}}
+	}
 	if !ok || err != nil || r.Tag == "" {
 		status := StatusNeedsCI
+		if ok && r.Tag != "" {
+			// Only the token is missing: with one, this could be checked here.
+			status = StatusNeedsToken
+		}
 		if r.Env.InCI() && !r.DryRun {
 			status = StatusFailed
 		}
@@ -53,24 +60,28 @@ func (Finalize) Check(ctx context.Context, r *Release) []Check {
 		if err != nil && r.Env.InCI() {
 			detail = err.Error()
 		}
-		return []Check{{Name: "GitHub release", Status: status, Detail: detail}}
+		chk := Check{Name: "GitHub release", Code: CodeFinalizeGitHubRelease, Status: status, Detail: detail}
+		if status == StatusNeedsToken {
+			chk.Detail, chk.Fix = err.Error(), "set GITHUB_TOKEN or GH_TOKEN, or `gh auth login`, to check the release from here"
+		}
+		return []Check{chk}
 	}
 	checks := []Check{immutableCheck(ctx, c, r, owner, repo)}
 	m, mErr := r.peekManifest()
 	if mErr != nil {
-		return append(checks, Check{Name: "manifest", Status: StatusWarning, Detail: "not built yet: " + mErr.Error()})
+		return append(checks, Check{Name: "manifest", Code: CodeFinalizeManifest, Status: StatusWarning, Detail: "not built yet: " + mErr.Error()})
 	}
 	rel, err := c.FindRelease(ctx, owner, repo, r.Tag)
 	switch {
 	case err != nil:
-		checks = append(checks, Check{Name: "draft release", Status: StatusFailed, Detail: err.Error(), Fix: apiFix(err)})
+		checks = append(checks, Check{Name: "draft release", Code: CodeFinalizeDraftRelease, Status: StatusFailed, Detail: err.Error(), Fix: apiFix(err)})
 	case rel == nil && r.DryRun:
-		checks = append(checks, Check{Name: "draft release", Status: StatusWarning, Detail: "no release for " + r.Tag + " yet: the publish stage creates the draft"})
+		checks = append(checks, Check{Name: "draft release", Code: CodeFinalizeDraftRelease, Status: StatusWarning, Detail: "no release for " + r.Tag + " yet: the publish stage creates the draft"})
 	case rel == nil:
-		checks = append(checks, Check{Name: "draft release", Status: StatusFailed, Detail: "no release for " + r.Tag,
+		checks = append(checks, Check{Name: "draft release", Code: CodeFinalizeDraftRelease, Status: StatusFailed, Detail: "no release for " + r.Tag,
 			Fix: "run the publish stage first (releaser run --from publish)"})
 	default:
-		chk := Check{Name: "release assets", Status: StatusOK}
+		chk := Check{Name: "release assets", Code: CodeFinalizeReleaseAssets, Status: StatusOK}
 		if diffs := assetDiffs(rel, expectedAssets(r, m)); len(diffs) > 0 {
 			chk.Status, chk.Detail = StatusFailed, strings.Join(diffs, "; ")
 			chk.Fix = "run the publish stage again to attach what is missing; delete assets that do not belong to this release"
@@ -93,7 +104,7 @@ func (Finalize) Check(ctx context.Context, r *Release) []Check {
 		checks = append(checks, r.uploadsCheck(m))
 	}
 	if m.Release.Commit != "" {
-		chk := Check{Name: "tag still on the built commit"}
+		chk := Check{Name: "tag still on the built commit", Code: CodeFinalizeTagCommit}
 		got, err := c.TagCommit(ctx, owner, repo, r.Tag)
 		switch {
 		case err != nil:
@@ -111,7 +122,7 @@ func (Finalize) Check(ctx context.Context, r *Release) []Check {
 }
 
 func immutableCheck(ctx context.Context, c *github.Client, r *Release, owner, repo string) Check {
-	chk := Check{Name: "immutable releases enabled"}
+	chk := Check{Name: "immutable releases enabled", Code: CodeFinalizeImmutableReleases}
 	s, err := c.ImmutableReleases(ctx, owner, repo)
 	var ae *github.APIError
 	switch {
@@ -183,7 +194,7 @@ func assetDiffs(rel *github.Release, want map[string]string) []string {
 // uploadsCheck requires that the audit log shows every registry upload as
 // published or identical, when finalize runs without this run's publish.
 func (r *Release) uploadsCheck(m *artifact.Manifest) Check {
-	c := Check{Name: "registry uploads done"}
+	c := Check{Name: "registry uploads done", Code: CodeFinalizeRegistryUploads}
 	if len(r.Config.Registry) == 0 {
 		c.Status, c.Detail = StatusSkipped, "no registries"
 		return c

@@ -18,6 +18,7 @@ func (n NotAvailable) Name() string { return n.StageName }
 func (n NotAvailable) Check(context.Context, *Release) []Check {
 	return []Check{{
 		Name:   "implemented",
+		Code:   CodeNotAvailable,
 		Status: StatusWarning,
 		Detail: fmt.Sprintf("stage %s (%s) is not available in this build", n.StageName, n.What),
 		Fix:    fmt.Sprintf("tracked in issue #%d; until then a real run stops at this stage", n.Issue),

@@ -38,23 +38,23 @@ func (Publish) Check(ctx context.Context, r *Release) []Check {
 	switch {
 	case mErr != nil && r.DryRun && errors.Is(mErr, fs.ErrNotExist):
 		// releaser check, or a dry run that starts here: the build writes it.
-		checks = append(checks, Check{Name: "manifest", Status: StatusWarning, Detail: "not built yet: the build stage writes " + r.ManifestPath})
+		checks = append(checks, Check{Name: "manifest", Code: CodePublishManifest, Status: StatusWarning, Detail: "not built yet: the build stage writes " + r.ManifestPath})
 	case mErr != nil:
-		checks = append(checks, Check{Name: "manifest", Status: StatusFailed, Detail: mErr.Error(),
+		checks = append(checks, Check{Name: "manifest", Code: CodePublishManifest, Status: StatusFailed, Detail: mErr.Error(),
 			Fix: "run the build stage first (releaser run --to build), or download the build job's output directory"})
 	default:
-		checks = append(checks, Check{Name: "manifest", Status: StatusOK,
+		checks = append(checks, Check{Name: "manifest", Code: CodePublishManifest, Status: StatusOK,
 			Detail: fmt.Sprintf("%d artifact(s) for %s %s (digests re-verified before any upload)", len(m.Artifacts), m.Release.Name, m.Release.Version)})
 	}
 	for _, reg := range r.Config.Registry {
 		up, err := r.uploader(reg)
 		if err != nil {
-			checks = append(checks, Check{Name: "uploads to " + registryLabel(reg), Status: StatusFailed, Detail: err.Error()})
+			checks = append(checks, Check{Name: "uploads to " + registryLabel(reg), Code: CodePublishRegistryConfig, Status: StatusFailed, Detail: err.Error()})
 			continue
 		}
 		if m != nil {
 			arts := selectArtifacts(m, reg, up)
-			c := Check{Name: "artifacts for " + registryLabel(reg), Status: StatusOK}
+			c := Check{Name: "artifacts for " + registryLabel(reg), Code: CodePublishRegistryArtifacts, Status: StatusOK}
 			if len(arts) == 0 {
 				c.Status = StatusFailed
 				c.Detail = fmt.Sprintf("no artifact in the manifest is for %s", up.Name())
@@ -64,7 +64,7 @@ func (Publish) Check(ctx context.Context, r *Release) []Check {
 			}
 			checks = append(checks, c)
 		}
-		c := Check{Name: "upload token for " + registryLabel(reg)}
+		c := Check{Name: "upload token for " + registryLabel(reg), Code: CodePublishUploadToken}
 		switch {
 		case r.Tokens[TokenKey(reg)] != nil:
 			c.Status, c.Detail = StatusOK, "minted by the exchange stage"

@@ -51,18 +51,18 @@ func (r *Release) githubAPI() string {
 
 func (r *Release) githubChecks() []Check {
 	if !*r.Config.GitHub.Release {
-		return []Check{{Name: "GitHub release", Status: StatusSkipped, Detail: "[github].release = false"}}
+		return []Check{{Name: "GitHub release", Code: CodePublishGitHubRelease, Status: StatusSkipped, Detail: "[github].release = false"}}
 	}
 	var checks []Check
 	if owner, repo, ok := r.githubRepo(); ok {
-		checks = append(checks, Check{Name: "GitHub repository", Status: StatusOK, Detail: owner + "/" + repo + " at " + r.githubAPI()})
+		checks = append(checks, Check{Name: "GitHub repository", Code: CodePublishGitHubRepository, Status: StatusOK, Detail: owner + "/" + repo + " at " + r.githubAPI()})
 	} else if !r.Env.InCI() {
-		checks = append(checks, Check{Name: "GitHub repository", Status: StatusNeedsCI, Detail: "GITHUB_REPOSITORY of the release job (or set repository under [github])"})
+		checks = append(checks, Check{Name: "GitHub repository", Code: CodePublishGitHubRepository, Status: StatusNeedsCI, Detail: "GITHUB_REPOSITORY of the release job (or set repository under [github])"})
 	} else {
-		checks = append(checks, Check{Name: "GitHub repository", Status: StatusFailed, Detail: "unknown",
+		checks = append(checks, Check{Name: "GitHub repository", Code: CodePublishGitHubRepository, Status: StatusFailed, Detail: "unknown",
 			Fix: `set repository = "owner/name" under [github] (or [identity])`})
 	}
-	c := Check{Name: "GitHub token"}
+	c := Check{Name: "GitHub token", Code: CodePublishGitHubToken}
 	switch {
 	case r.githubToken() != "":
 		c.Status, c.Detail = StatusOK, "from the environment"
@@ -70,10 +70,10 @@ func (r *Release) githubChecks() []Check {
 		c.Status, c.Detail = StatusFailed, "GITHUB_TOKEN is not set for releaser"
 		c.Fix = "pass `env: GITHUB_TOKEN: ${{ github.token }}` to the releaser step, and give the job `permissions: contents: write`"
 	default:
-		c.Status, c.Detail = StatusNeedsCI, "the release job passes GITHUB_TOKEN (contents: write)"
+		c.Status, c.Detail = StatusNeedsToken, "the release job passes GITHUB_TOKEN (contents: write)"
 	}
 	checks = append(checks, c)
-	t := Check{Name: "release tag"}
+	t := Check{Name: "release tag", Code: CodePublishReleaseTag}
 	if r.Tag != "" {
 		t.Status, t.Detail = StatusOK, r.Tag
 	} else {

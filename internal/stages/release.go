@@ -74,6 +74,8 @@ type Release struct {
 	tokenMinted map[string]time.Time
 	// currentStage names the running stage, for events recorded from callbacks.
 	currentStage string
+	// ghAuth stands in for `gh auth token` in tests; nil runs gh.
+	ghAuth func() string
 
 	// Manifest is set by the build stage, or loaded from ManifestPath by a
 	// later stage that runs without it (--from, a second job).

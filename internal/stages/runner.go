@@ -188,7 +188,7 @@ func runStage(ctx context.Context, r *Release, s Stage) (res StageResult, err er
 	printChecks(r, name, res.Checks)
 	var failed []Check
 	for _, c := range res.Checks {
-		if c.Status == StatusFailed || (c.Status == StatusNeedsCI && !r.DryRun) {
+		if c.Fails(r.DryRun) {
 			failed = append(failed, c)
 		}
 	}
@@ -247,18 +247,24 @@ func runStage(ctx context.Context, r *Release, s Stage) (res StageResult, err er
 
 var checkMarks = map[Status]string{
 	StatusOK: "ok", StatusWarning: "warning", StatusFailed: "FAILED",
-	StatusNeedsCI: "needs CI", StatusSkipped: "skipped",
+	StatusNeedsCI: "needs CI", StatusNeedsToken: "needs token", StatusSkipped: "skipped",
 }
 
 func printChecks(r *Release, stage string, checks []Check) {
 	github := r.UI.Mode() == ui.ModeGitHub
 	for _, c := range checks {
-		line := fmt.Sprintf("  [%s] %s", checkMarks[c.Status], c.Name)
+		// A check that stops the stage shows its code, the key to
+		// docs/TROUBLESHOOTING.md.
+		name := c.Name
+		if c.Fails(r.DryRun) {
+			name = c.label()
+		}
+		line := fmt.Sprintf("  [%s] %s", checkMarks[c.Status], name)
 		if c.Detail != "" {
 			line += ": " + c.Detail
 		}
 		r.UI.Infof("%s", line)
-		if c.Fix != "" && slices.Contains([]Status{StatusFailed, StatusWarning, StatusNeedsCI}, c.Status) {
+		if c.Fix != "" && slices.Contains([]Status{StatusFailed, StatusWarning, StatusNeedsCI, StatusNeedsToken}, c.Status) {
 			r.UI.Infof("      fix: %s", c.Fix)
 		}
 		// In Actions, failures and warnings also become annotations on the run page.
@@ -266,8 +272,8 @@ func printChecks(r *Release, stage string, checks []Check) {
 			continue
 		}
 		switch {
-		case c.Status == StatusFailed || (c.Status == StatusNeedsCI && !r.DryRun):
-			r.UI.Annotate("error", fmt.Sprintf("releaser %s: %s", stage, c.Name), "", 0, joinFix(c))
+		case c.Fails(r.DryRun):
+			r.UI.Annotate("error", fmt.Sprintf("releaser %s: %s", stage, name), "", 0, joinFix(c))
 		case c.Status == StatusWarning:
 			r.UI.Annotate("warning", fmt.Sprintf("releaser %s: %s", stage, c.Name), "", 0, joinFix(c))
 		}

@@ -30,16 +30,43 @@ const (
 	// StatusNeedsCI: cannot be evaluated outside the release workflow (no ID
 	// token, no run id). A dry run reports it; a real run treats it as failed.
 	StatusNeedsCI Status = "needs CI context"
+	// StatusNeedsToken: cannot be evaluated because no GitHub token is
+	// available (locally: no GITHUB_TOKEN, GH_TOKEN or `gh auth token`).
+	// Treated like StatusNeedsCI. A token GitHub refuses is StatusFailed.
+	StatusNeedsToken Status = "needs a GitHub token"
 	// StatusSkipped: does not apply to this configuration.
 	StatusSkipped Status = "skipped"
 )
 
 // Check is the result of one precondition.
 type Check struct {
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// Code names the kind of precondition ("build/clean-tree"), stable
+	// across releases; Codes documents every one.
+	Code   string `json:"code"`
 	Status Status `json:"status"`
 	Detail string `json:"detail,omitempty"` // what was found
 	Fix    string `json:"fix,omitempty"`    // what to do, for failed and warning
+}
+
+// Fails reports whether the check stops its stage: a failure always; what
+// could not be evaluated here (no CI context, no GitHub token) in a real run.
+func (c Check) Fails(dryRun bool) bool {
+	switch c.Status {
+	case StatusFailed:
+		return true
+	case StatusNeedsCI, StatusNeedsToken:
+		return !dryRun
+	}
+	return false
+}
+
+// label is the check's name with its code, as failures print it.
+func (c Check) label() string {
+	if c.Code == "" {
+		return c.Name
+	}
+	return c.Name + " [" + c.Code + "]"
 }
 
 // Outcome is what a stage did (or, in a dry run, would do remotely).
@@ -71,7 +98,7 @@ type PreconditionError struct {
 func (e *PreconditionError) Error() string {
 	if len(e.Failed) == 1 {
 		c := e.Failed[0]
-		return fmt.Sprintf("stage %s: precondition failed: %s: %s", e.Stage, c.Name, c.Detail)
+		return fmt.Sprintf("stage %s: precondition failed: %s: %s", e.Stage, c.label(), c.Detail)
 	}
 	return fmt.Sprintf("stage %s: %d preconditions failed", e.Stage, len(e.Failed))
 }
