@@ -143,7 +143,7 @@ type Approval struct {
 	Required int `toml:"required"`
 	// Deployment environments whose approvals count: one gate per approver
 	// and the release environment of the publishing job. Required when
-	// required is above 0.
+	// approval.required is above 0.
 	Environments []string `toml:"environments"`
 	// Users (login) or teams (@org/team) every environment must list as
 	// required reviewers.
@@ -155,11 +155,12 @@ type Approval struct {
 	// The environment wait timer to require, in minutes, from 0 to 43200
 	// (30 days). 0: not checked.
 	WaitTimer int `toml:"wait_timer"`
-	// Accept "protected branches" as the environments' deployment policy
-	// instead of a tag pattern.
+	// Accept protected branches as the environments' deployment branch
+	// policy, instead of a tag pattern.
 	AllowProtectedBranches bool `toml:"allow_protected_branches"`
-	// What a release tag not covered by a tag ruleset that blocks update and
-	// deletion is: "error" or "warning".
+	// How to treat a release tag that no tag ruleset protects from update and
+	// deletion: "error" fails the approval stage's check, "warning" only
+	// reports it.
 	RulesetSeverity string `toml:"ruleset_severity"`
 }
 
