@@ -1,0 +1,5 @@
+//! A sample project for releaser init.
+
+pub fn hello() -> &'static str {
+    "hello"
+}
