@@ -17,7 +17,9 @@ func withRemote(t *testing.T, url string) {
 }
 
 // sample is the path of a sample project.
-func sample(name string) string { return filepath.Join("testdata", "projects", filepath.FromSlash(name)) }
+func sample(name string) string {
+	return filepath.Join("testdata", "projects", filepath.FromSlash(name))
+}
 
 // copyTree copies a sample into a fresh directory, so tests can write into it.
 func copyTree(t *testing.T, src string) string {

@@ -62,6 +62,9 @@ func newModel(p *Project, o Options) (*model, error) {
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	m := &model{Opt: o, Has: map[string]bool{}, PinNeeded: !reSHA.MatchString(o.ReleaserRef)}
+	for _, k := range Kinds {
+		m.Has[string(k)] = false // every key present: the templates refuse a missing one
+	}
 	for _, k := range p.Kinds {
 		info, ok := kindInfos[k]
 		if !ok || m.Has[string(k)] {
