@@ -57,11 +57,18 @@ func (p *permissions) writes() []*yaml.Node {
 // idToken is the node that grants id-token: write (the id-token key, or a write-all
 // value), nil when none does.
 func (p *permissions) idToken() *yaml.Node {
+	if p != nil && p.all == "write-all" {
+		return p.value
+	}
+	return p.idTokenKey()
+}
+
+// idTokenKey is the id-token key when it says write: a job that asks for id-token by
+// name. (A job's write-all is excessive-permissions' finding, and does not make the job
+// the publishing one.)
+func (p *permissions) idTokenKey() *yaml.Node {
 	if p == nil {
 		return nil
-	}
-	if p.all == "write-all" {
-		return p.value
 	}
 	for _, g := range p.scope {
 		if g.name == "id-token" && g.level == "write" {

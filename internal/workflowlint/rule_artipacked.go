@@ -21,7 +21,7 @@ func checkArtipacked(c *checker) {
 				continue
 			}
 			c.add(ruleArtipacked, SeverityError, s.uses.Line, s.uses.Column,
-				fmt.Sprintf("%s: actions/checkout without persist-credentials: false, in a job where %s", s.label(j), why), "", "")
+				fmt.Sprintf("%s: actions/checkout without persist-credentials: false, in a job %s", s.label(j), why), "", "")
 		}
 	}
 }
@@ -49,18 +49,18 @@ func (c *checker) credentialed(j *job, rest []*step) string {
 	perms, isDefault := c.effective(j)
 	switch {
 	case isDefault:
-		return "no permissions: are set, so the token is the repository default (possibly write-all)"
+		return "with no permissions: set (its token is the repository default, possibly write-all)"
 	case perms.idToken() != nil:
-		return "the job can mint OIDC tokens (id-token: write)"
+		return "that can mint OIDC tokens (id-token: write)"
 	case len(perms.writes()) > 0:
-		return "the token can write"
+		return "whose token can write"
 	}
 	if usesSecrets(j.env) {
-		return "the job's env: uses secrets"
+		return "whose env: uses secrets"
 	}
 	for _, s := range rest {
 		if usesSecrets(s.with) || usesSecrets(s.env) || usesSecrets(s.run) {
-			return fmt.Sprintf("%s uses secrets", s.label(j))
+			return fmt.Sprintf("where step %d uses secrets", s.number)
 		}
 	}
 	return ""

@@ -83,9 +83,14 @@ func checkTemplateInjection(c *checker) {
 					continue
 				}
 				pos := positions[sort.SearchInts(offsets, e.offset)]
+				why := ""
+				if sev == SeverityWarning {
+					why = "Whoever runs the workflow, or whatever produced the step's output, chooses this value; " +
+						"pasted into the script before the shell reads it, quotes and `$(…)` in it become code."
+				}
 				c.add(ruleTemplateInjection, sev, pos.line, pos.col,
 					fmt.Sprintf("%s: run: expands %s into the script", s.label(j), describe(names, sev)),
-					"", injectionFix(e.body, names, envs))
+					why, injectionFix(e.body, names, envs))
 			}
 		}
 	}

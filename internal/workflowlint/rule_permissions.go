@@ -31,17 +31,19 @@ func checkPermissions(c *checker) {
 	for _, j := range c.wf.jobs {
 		if j.perms != nil && j.perms.all == "write-all" {
 			c.add(ruleExcessivePerms, SeverityError, j.perms.value.Line, j.perms.value.Column,
-				fmt.Sprintf("%s: permissions: write-all gives the job write access to everything", j.label()), "",
+				fmt.Sprintf("%s: permissions: write-all gives the job write access to everything", j.label()),
+				"write-all gives this job's token write access to every scope, id-token included, so any step or action "+
+					"in it can push code, rewrite releases or mint OIDC tokens.",
 				"List only the scopes this job needs, e.g. `permissions: {contents: read}`.")
 		}
 	}
 }
 
-// idTokenJobs are the jobs whose own permissions grant id-token: write.
+// idTokenJobs are the jobs whose own permissions say id-token: write.
 func (c *checker) idTokenJobs() []*job {
 	var out []*job
 	for _, j := range c.wf.jobs {
-		if j.perms.idToken() != nil {
+		if j.perms.idTokenKey() != nil {
 			out = append(out, j)
 		}
 	}
@@ -75,8 +77,11 @@ func (c *checker) resolvePublishJob() error {
 // the lint cannot tell which one is meant to publish.
 func checkIDTokenScope(c *checker) {
 	if at := c.wf.perms.idToken(); at != nil {
-		c.add(ruleIDTokenScope, SeverityError, at.Line, at.Column,
-			"id-token: write is granted at the top level, so every job can mint OIDC tokens", "",
+		msg := "id-token: write is granted at the top level, so every job can mint OIDC tokens"
+		if c.wf.perms.all == "write-all" {
+			msg = "permissions: write-all at the top level includes id-token: write, so every job can mint OIDC tokens"
+		}
+		c.add(ruleIDTokenScope, SeverityError, at.Line, at.Column, msg, "",
 			"Remove id-token: write from the top-level permissions and grant it in the publishing job's own permissions.")
 	}
 	jobs := c.idTokenJobs()
@@ -84,7 +89,7 @@ func checkIDTokenScope(c *checker) {
 		if j == c.publish {
 			continue
 		}
-		at := j.perms.idToken()
+		at := j.perms.idTokenKey()
 		msg := fmt.Sprintf("%s: id-token: write in a job that does not publish (the publishing job is %q)", j.label(), c.opts.PublishJob)
 		fix := "Remove id-token: write from this job; only the publishing job may hold it."
 		if c.publish == nil {

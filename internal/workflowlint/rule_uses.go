@@ -21,17 +21,17 @@ var (
 func checkUses(c *checker) {
 	for _, j := range c.wf.jobs {
 		if j.uses != nil {
-			c.uses(j.uses, j.label()+" (reusable workflow)")
+			c.uses(j.uses, j.node, j.label()+" (reusable workflow)")
 		}
 		for _, s := range j.steps {
 			if s.uses != nil {
-				c.uses(s.uses, s.label(j))
+				c.uses(s.uses, s.node, s.label(j))
 			}
 		}
 	}
 }
 
-func (c *checker) uses(v *yaml.Node, where string) {
+func (c *checker) uses(v, parent *yaml.Node, where string) {
 	ref, ok := scalarText(v)
 	if !ok {
 		return
@@ -65,7 +65,7 @@ func (c *checker) uses(v *yaml.Node, where string) {
 			"Replace the placeholder with the full 40-character commit SHA of the version named in the comment, "+
 				"and keep that comment: `@<commit SHA> # vX.Y.Z`.")
 	case fullSHA.MatchString(version):
-		if note := lineComment(v); !versionInNote.MatchString(note) {
+		if note := lineComment(v, parent); !versionInNote.MatchString(note) {
 			c.add(ruleUnpinnedUses, SeverityWarning, v.Line, v.Column,
 				fmt.Sprintf("%s: uses: %q is pinned, but no comment says which version the SHA is", where, ref),
 				"A bare SHA hides which version it is; add `# vX.Y.Z`, so reviewers and update tools can tell what is pinned.",
@@ -80,8 +80,13 @@ func (c *checker) uses(v *yaml.Node, where string) {
 	}
 }
 
-// lineComment is the text of the comment on a uses: value's line (yaml.v3 attaches a
-// trailing comment to the value, in block and flow style alike).
-func lineComment(v *yaml.Node) string {
-	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v.LineComment), "#"))
+// lineComment is the text of the comment on a uses: value's line. yaml.v3 attaches a
+// trailing comment to the value, in block style and in a multi-line flow mapping; after
+// a one-line flow mapping (`- {uses: a@sha, with: {…}} # v1`) it is the mapping's.
+func lineComment(v, parent *yaml.Node) string {
+	c := v.LineComment
+	if c == "" && parent != nil && parent.Style&yaml.FlowStyle != 0 && parent.Line == v.Line {
+		c = parent.LineComment
+	}
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "#"))
 }

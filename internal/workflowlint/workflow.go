@@ -21,6 +21,7 @@ type workflow struct {
 type job struct {
 	id          string
 	key         *yaml.Node
+	node        *yaml.Node
 	perms       *permissions // nil when the job declares none
 	uses        *yaml.Node   // a reusable workflow call, or nil
 	environment *yaml.Node
@@ -29,6 +30,7 @@ type job struct {
 }
 
 type step struct {
+	node   *yaml.Node
 	number int // 1-based, as people count steps in the UI
 	name   string
 	id     string
@@ -117,7 +119,7 @@ func isOnKey(k *yaml.Node) bool {
 }
 
 func parseJob(p pair) *job {
-	j := &job{id: p.name, key: p.key}
+	j := &job{id: p.name, key: p.key, node: p.value}
 	for _, f := range pairs(p.value) {
 		switch f.name {
 		case "permissions":
@@ -140,7 +142,7 @@ func parseJob(p pair) *job {
 }
 
 func parseStep(number int, n *yaml.Node) *step {
-	s := &step{number: number}
+	s := &step{node: n, number: number}
 	for _, f := range pairs(n) {
 		switch f.name {
 		case "name":
