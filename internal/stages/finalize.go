@@ -63,6 +63,9 @@ func (Finalize) Check(ctx context.Context, r *Release) []Check {
 		chk := Check{Name: "GitHub release", Code: CodeFinalizeGitHubRelease, Status: status, Detail: detail}
 		if status == StatusNeedsToken {
 			chk.Detail, chk.Fix = err.Error(), "set GITHUB_TOKEN or GH_TOKEN, or `gh auth login`, to check the release from here"
+			if r.Env.InCI() {
+				chk.Fix = "pass `env: GITHUB_TOKEN: ${{ github.token }}` to the releaser step"
+			}
 		}
 		return []Check{chk}
 	}
