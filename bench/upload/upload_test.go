@@ -1,70 +1,161 @@
 //go:build releaserbench
 
-// Package upload measures uploading one large wheel to the PyPI emulator with
-// releaser and with twine (wall time, peak RSS of the client). It runs only
-// through bench/upload.sh (build tag releaserbench), never in the test suite.
+// Package upload measures uploading to the PyPI emulator with releaser and
+// with twine (wall time, peak RSS of the client), and with a plain Go client
+// as the floor the emulator allows. It runs only through bench/upload.sh
+// (build tag releaserbench), never in the test suite.
 package upload
 
 import (
-	"archive/zip"
-	"bufio"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/releaserhq/releaser/internal/sample"
+	"github.com/releaserhq/releaser/bench/benchkit"
+	"github.com/releaserhq/releaser/bench/release"
 	"github.com/releaserhq/releaser/internal/testenv"
 )
 
-const wheelName = "hello_releaser-1.2.3-py3-none-any.whl"
+// TestUploadReleaseBench uploads the PyPI share of the benchmark release
+// (its wheels and sdist, BENCH_RELEASE_DIR).
+func TestUploadReleaseBench(t *testing.T) {
+	dir := benchkit.Env(t, "BENCH_RELEASE_DIR")
+	entries, err := os.ReadDir(dir)
+	benchkit.Must(t, err)
+	var files []string
+	for _, e := range entries {
+		if (release.File{Name: e.Name(), Kind: kindOf(e.Name())}).PyPI() {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	r := compare(t, "release", files)
+	benchkit.Section(t, fmt.Sprintf("### Upload: the release's PyPI share\n\n"+
+		"The %d wheels and the sdist of the release (%.0f MiB), one run of each client, each to its own PyPI emulator on loopback "+
+		"(same code, same machine). releaser: `releaser run --from exchange --to publish` (token exchange, re-verifying the three digests of every file, "+
+		"the already-published lookup, the uploads); twine: `twine upload` of the same files (its md5/sha256/blake2b pass, the uploads); "+
+		"plain Go client: the same multipart requests releaser sent, replayed from the harness with nothing around them — the floor these emulators allow. "+
+		"Peak RSS is the client's alone.\n\n%s", len(files)-1, r.mib, r.table))
+}
 
+// TestUploadBench uploads one wheel of BENCH_SIZE_MIB (random payload).
 func TestUploadBench(t *testing.T) {
-	sizeMiB, err := strconv.Atoi(os.Getenv("BENCH_SIZE_MIB"))
-	if err != nil || sizeMiB <= 0 {
-		t.Fatalf("BENCH_SIZE_MIB=%q", os.Getenv("BENCH_SIZE_MIB"))
-	}
-	dir, releaser, out := os.Getenv("BENCH_DIR"), os.Getenv("RELEASER"), os.Getenv("BENCH_OUT")
-	wheel := bigWheel(t, dir, int64(sizeMiB)<<20)
-	fi, _ := os.Stat(wheel)
+	size := benchkit.EnvInt(t, "BENCH_SIZE_MIB")
+	wheel := bigWheel(t, benchkit.Env(t, "BENCH_DIR"), int64(size)<<20)
+	r := compare(t, "single", []string{wheel})
+	benchkit.Section(t, fmt.Sprintf("### Upload: one %d MiB wheel\n\nThe same three clients, one wheel of random payload: "+
+		"the flat-memory check (issue #4) at the largest size.\n\n%s", size, r.table))
+}
 
+func kindOf(name string) release.Kind {
+	switch {
+	case strings.HasSuffix(name, ".whl"):
+		return release.KindWheel
+	case name == "hello_releaser-"+release.Version+".tar.gz":
+		return release.KindSdist
+	}
+	return release.KindText
+}
+
+type result struct {
+	table string
+	mib   float64
+}
+
+// compare uploads files with twine, releaser and the plain client, adds the
+// upload targets' rows and returns the table.
+func compare(t *testing.T, label string, files []string) result {
+	var total, largest int64
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		benchkit.Must(t, err)
+		total += fi.Size()
+		largest = max(largest, fi.Size())
+	}
+	mib := benchkit.MiB(total)
 	is := testenv.NewOIDCIssuer(t)
-	is.SetRef("refs/tags/v1.2.3")
-	var rows []string
-
-	// twine, as PyPI's own client, to its own emulator.
-	tw := testenv.NewPyPI(t, is)
-	tw.SetUploadLimit(fi.Size() + 1<<20)
-	tw.AddPublisher(testenv.DefaultPublisher("hello-releaser"))
-	token := mintPyPI(t, is, tw)
-	cmd := exec.Command("/usr/bin/time", "-v", testenv.Twine(t), "upload", "--repository-url", tw.URL()+"/legacy/",
-		"-u", "__token__", "-p", token, "--non-interactive", "--disable-progress-bar", wheel)
-	cmd.Env = append(os.Environ(), testenv.TwineEnv(t)...)
-	wall, rss := timed(t, cmd)
-	if tw.Uploads() != 1 {
-		t.Fatalf("twine did not store the wheel")
+	is.SetRef("refs/tags/" + release.Tag)
+	newPyPI := func() *testenv.PyPI {
+		p := testenv.NewPyPI(t, is)
+		p.SetUploadLimit(largest + 1<<20)
+		p.AddPublisher(testenv.DefaultPublisher(release.Name))
+		return p
 	}
-	rows = append(rows, fmt.Sprintf("| twine upload | %.2f | %.0f | %d |", wall, float64(fi.Size())/(1<<20)/wall, rss))
 
-	// releaser: the publishing job (exchange + publish) of a project whose
-	// only artifact is the wheel, to a fresh emulator.
-	ours := testenv.NewPyPI(t, is)
-	ours.SetUploadLimit(fi.Size() + 1<<20)
-	ours.AddPublisher(testenv.DefaultPublisher("hello-releaser"))
-	proj := t.TempDir()
-	conf := fmt.Sprintf(`[project]
-name = "hello-releaser"
-version = "1.2.3"
+	tw := newPyPI()
+	cmd := exec.Command(testenv.Twine(t), append([]string{"upload", "--repository-url", tw.URL() + "/legacy/",
+		"-u", "__token__", "-p", benchkit.MintPyPI(t, is, tw), "--non-interactive", "--disable-progress-bar"}, files...)...)
+	cmd.Env = append(os.Environ(), testenv.TwineEnv(t)...)
+	twine := benchkit.Timed(t, "upload-"+label+"-twine", cmd)
+
+	ours := newPyPI()
+	proj := publishingProject(t, label, files, is, ours)
+	c := exec.Command(benchkit.Env(t, "RELEASER"), "run", "--from", "exchange", "--to", "publish")
+	c.Dir = proj
+	c.Env = benchkit.Environ(is.ActionsEnv())
+	rel := benchkit.Timed(t, "upload-"+label+"-releaser", c)
+
+	if tw.Uploads() != len(files) || ours.Uploads() != len(files) {
+		t.Fatalf("stored: twine %d, releaser %d, want %d", tw.Uploads(), ours.Uploads(), len(files))
+	}
+	sums := func(p *testenv.PyPI) []string {
+		var s []string
+		for _, f := range p.Files(release.Name) {
+			s = append(s, f.Filename+" "+f.SHA256)
+		}
+		slices.Sort(s)
+		return s
+	}
+	if !slices.Equal(sums(tw), sums(ours)) {
+		t.Fatalf("twine and releaser stored different files")
+	}
+
+	floor := newPyPI()
+	plain := benchkit.ReplayPyPI(t, floor, benchkit.MintPyPI(t, is, floor), filepath.Join(proj, "dist"), ours.Files(release.Name))
+
+	row := func(client string, wall float64, rss string) string {
+		return fmt.Sprintf("| %s | %.2f | %.0f | %s |", client, wall, mib/wall, rss)
+	}
+	speed, mem := twine.Wall/rel.Wall, float64(rel.RSSKiB)/float64(twine.RSSKiB)
+	what := map[string]string{"release": "the release's PyPI share", "single": "one " + fmt.Sprintf("%.0f", mib) + " MiB wheel"}[label]
+	benchkit.Target(t, "3-upload", "uploads ≥ 2× twine's speed: "+what, fmt.Sprintf("%.2f× (%.1f s vs %.1f s)", speed, rel.Wall, twine.Wall), speed >= 2)
+	benchkit.Target(t, "3-upload", "uploads at ≤ ¼ of twine's memory: "+what, fmt.Sprintf("%.2f× (%.1f vs %.1f MiB)", mem, float64(rel.RSSKiB)/1024, float64(twine.RSSKiB)/1024), mem <= 0.25)
+	benchkit.RSSTarget(t, "upload, "+what, rel.RSSKiB)
+	table := strings.Join([]string{
+		"| client | wall s | MiB/s | peak RSS KiB |", "|---|---:|---:|---:|",
+		row("twine upload", twine.Wall, fmt.Sprint(twine.RSSKiB)),
+		row("releaser run --from exchange --to publish", rel.Wall, fmt.Sprint(rel.RSSKiB)),
+		row("plain Go client (floor)", plain, "—"),
+	}, "\n")
+	table += fmt.Sprintf("\n\nreleaser: %.2f× twine's speed at %.2f× its memory; the plain client is %.2f× twine's speed.\n", speed, mem, twine.Wall/plain)
+	return result{table: table, mib: mib}
+}
+
+// publishingProject is a project whose build links files into dist, built
+// (untimed) so that the publishing job can be timed alone.
+func publishingProject(t *testing.T, label string, files []string, is *testenv.OIDCIssuer, reg *testenv.PyPI) string {
+	// Under BENCH_DIR, so that ln works (the files are there too).
+	dir := filepath.Join(benchkit.Env(t, "BENCH_DIR"), "work", "upload-"+label)
+	benchkit.Must(t, os.RemoveAll(dir))
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	argv := append([]string{"ln"}, files...)
+	argv = append(argv, "dist/")
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = fmt.Sprintf("%q", a)
+	}
+	benchkit.Project(t, dir, fmt.Sprintf(`[project]
+name = %q
+version = %q
 [build]
-artifacts = ["*.whl"]
+artifacts = ["*.whl", "*.tar.gz"]
 [[build.command]]
-argv = ["ln", %q, "dist/%s"]
+argv = [%s]
+[attest]
+enabled = false
 [identity]
 issuer = %q
 repository = "octo-org/octo-repo"
@@ -75,127 +166,12 @@ kind = "pypi"
 url = %q
 [github]
 release = false
-`, wheel, wheelName, is.URL(), ours.URL())
-	must(t, os.WriteFile(filepath.Join(proj, "release.toml"), []byte(conf), 0o644))
-	must(t, os.WriteFile(filepath.Join(proj, ".gitignore"), []byte("dist/\n.releaser/\n"), 0o644))
-	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=b", "-c", "user.email=b@example.org", "commit", "-q", "-m", "x"}, {"tag", "v1.2.3"}} {
-		c := exec.Command("git", args...)
-		c.Dir = proj
-		if b, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, b)
-		}
+`, release.Name, release.Version, strings.Join(quoted, ", "), is.URL(), reg.URL()), release.Tag)
+	c := exec.Command(benchkit.Env(t, "RELEASER"), "run", "--to", "build", "--tag", release.Tag)
+	c.Dir = dir
+	c.Env = benchkit.Environ(nil)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
 	}
-	run := func(args ...string) *exec.Cmd {
-		c := exec.Command(releaser, args...)
-		c.Dir = proj
-		c.Env = os.Environ()
-		return c
-	}
-	if b, err := run("run", "--to", "build", "--tag", "v1.2.3").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, b)
-	}
-	c := exec.Command("/usr/bin/time", "-v", releaser, "run", "--from", "exchange", "--to", "publish")
-	c.Dir = proj
-	c.Env = os.Environ()
-	for k, v := range is.ActionsEnv() {
-		c.Env = append(c.Env, k+"="+v)
-	}
-	wall, rss = timed(t, c)
-	if ours.Uploads() != 1 {
-		t.Fatalf("releaser did not store the wheel")
-	}
-	if a, b := tw.Files("hello-releaser")[0], ours.Files("hello-releaser")[0]; a.SHA256 != b.SHA256 {
-		t.Fatalf("the two uploads stored different bytes")
-	}
-	rows = append(rows, fmt.Sprintf("| releaser run --from exchange --to publish | %.2f | %.0f | %d |", wall, float64(fi.Size())/(1<<20)/wall, rss))
-
-	table := fmt.Sprintf("### Upload to the PyPI emulator\n\nOne %d MiB wheel (random payload), each client to its own emulator on loopback. "+
-		"releaser's run includes minting the token, re-verifying the digests (sha256, sha512, blake2b-256 of the file) and the already-published lookup; "+
-		"twine's includes its md5/sha256/blake2b pass. Peak RSS is the client's alone.\n\n| client | wall s | MiB/s | peak RSS KiB |\n|---|---:|---:|---:|\n%s\n",
-		fi.Size()>>20, strings.Join(rows, "\n"))
-	must(t, os.WriteFile(out, []byte(table), 0o644))
-}
-
-func mintPyPI(t *testing.T, is *testenv.OIDCIssuer, reg *testenv.PyPI) string {
-	t.Helper()
-	c := reg.Client()
-	resp, err := c.Post(reg.URL()+"/_/oidc/mint-token", "application/json", strings.NewReader(`{"token":"`+is.Mint("pypi", nil)+`"}`))
-	must(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	m := regexp.MustCompile(`"token":"([^"]+)"`).FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("mint-token: %s", b)
-	}
-	return string(m[1])
-}
-
-// bigWheel is the sample wheel plus one stored (uncompressed) payload of
-// size bytes, kept in dir between runs.
-func bigWheel(t *testing.T, dir string, size int64) string {
-	t.Helper()
-	path := filepath.Join(dir, fmt.Sprintf("wheel-%dMiB", size>>20), wheelName)
-	if fi, err := os.Stat(path); err == nil && fi.Size() > size {
-		return path
-	}
-	must(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	src := t.TempDir()
-	_, err := sample.Build(sample.Options{SrcDir: "../../testdata/example", OutDir: src, Epoch: 1700000000})
-	must(t, err)
-	zr, err := zip.OpenReader(filepath.Join(src, wheelName))
-	must(t, err)
-	defer zr.Close()
-	f, err := os.Create(path + ".tmp")
-	must(t, err)
-	bw := bufio.NewWriterSize(f, 1<<20)
-	zw := zip.NewWriter(bw)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "hello_releaser/payload.bin", Method: zip.Store})
-	must(t, err)
-	rng := rand.NewChaCha8([32]byte{1})
-	_, err = io.CopyN(w, rng, size)
-	must(t, err)
-	for _, e := range zr.File {
-		must(t, zw.Copy(e))
-	}
-	must(t, zw.Close())
-	must(t, bw.Flush())
-	must(t, f.Close())
-	must(t, os.Rename(path+".tmp", path))
-	return path
-}
-
-// timed runs cmd under GNU time -v and returns wall seconds and peak RSS KiB.
-func timed(t *testing.T, cmd *exec.Cmd) (float64, int64) {
-	t.Helper()
-	b, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", cmd.Args[2], err, tail(b))
-	}
-	s := string(b)
-	var wall float64
-	if m := regexp.MustCompile(`Elapsed \(wall clock\) time.*: (\S+)`).FindStringSubmatch(s); m != nil {
-		for _, part := range strings.Split(m[1], ":") {
-			v, _ := strconv.ParseFloat(part, 64)
-			wall = wall*60 + v
-		}
-	}
-	var rss int64
-	if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(s); m != nil {
-		rss, _ = strconv.ParseInt(m[1], 10, 64)
-	}
-	return wall, rss
-}
-
-func tail(b []byte) string {
-	if len(b) > 3000 {
-		b = b[len(b)-3000:]
-	}
-	return string(b)
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	return dir
 }
