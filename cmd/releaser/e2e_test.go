@@ -11,6 +11,7 @@ import (
 
 	"github.com/releaserhq/releaser/internal/artifact"
 	"github.com/releaserhq/releaser/internal/audit"
+	"github.com/releaserhq/releaser/internal/stages"
 )
 
 const manifestRel = "dist/releaser-manifest.json"
@@ -401,7 +402,7 @@ func TestStageSelection(t *testing.T) {
 		{[]string{"run", "--only", "build", "--from", "build"}, 2, "cannot be combined"},
 		{[]string{"run", "--allow-dirty"}, 2, "--allow-dirty is only for --dry-run"},
 		{[]string{"run", "--only", "attest", "--tag", "v1.0.0"}, 1, "run the build stage first"},
-		{[]string{"run", "--tag", "v1.0.0"}, 1, "ID token for Sigstore: the release job signs keyless"},
+		{[]string{"run", "--tag", "v1.0.0"}, 1, "ID token for Sigstore [attest/id-token]: the release job signs keyless"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"run", "extra-arg"}, 2, "run takes no arguments"},
 	}
@@ -447,10 +448,43 @@ func TestCheckTable(t *testing.T) {
 	if p.exists("dist") || p.exists(".releaser") {
 		t.Errorf("check wrote files; it must be read-only")
 	}
+	// Grouped by stage: each stage's name starts its group, once.
+	for _, st := range stages.Order {
+		if n := strings.Count(res.stdout, "\n"+st+" "); n != 1 {
+			t.Errorf("stage %s heads %d rows, want 1:\n%s", st, n, res.stdout)
+		}
+	}
+	if !strings.Contains(res.stdout, "build/clean-tree") || !strings.Contains(res.stdout, "needs a GitHub token") {
+		t.Errorf("check table lacks codes or the needs-token status:\n%s", res.stdout)
+	}
+
 	res = runBin(t, p.dir, nil, "check", "--json")
 	var out runResult
 	if err := json.Unmarshal([]byte(res.stdout), &out); err != nil || len(out.Stages) != 6 {
 		t.Fatalf("check --json: %v\n%s", err, res.stdout)
+	}
+	total := 0
+	for _, s := range out.Stages {
+		for _, c := range s.Checks {
+			total++
+			if _, ok := stages.LookupCode(c.Code); !ok {
+				t.Errorf("check %q has code %q, which docs/TROUBLESHOOTING.md does not explain", c.Name, c.Code)
+			}
+		}
+	}
+	sum := 0
+	for _, n := range out.Counts {
+		sum += n
+	}
+	if sum != total || out.Counts[stages.StatusNeedsToken] == 0 || out.Counts[stages.StatusOK] == 0 {
+		t.Errorf("counts %v do not add up to the %d checks", out.Counts, total)
+	}
+
+	// A failed precondition: exit 1, the row has its fix, the summary says so.
+	p.write("src/notes.txt", "changed\n")
+	res = runBin(t, p.dir, nil, "check", "--tag", "v1.0.0")
+	if res.code != 1 || !strings.Contains(res.stdout, "failed") || !strings.Contains(res.stdout, "— fix: ") || !strings.Contains(res.all(), "1 failed") {
+		t.Errorf("dirty tree: exit %d\n%s", res.code, res.all())
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 const topUsage = `releaser — release a tagged commit: build, attest, approve, exchange, publish, finalize.
 
 Usage:
+  releaser init [--approvers N] [--force]
+  releaser lint-workflow [--json] [FILE...]
   releaser run [--dry-run] [--config F] [--from S] [--to S] [--only S] [--json]
   releaser check [--config F] [--json]
   releaser manifest merge -o OUT IN...
@@ -23,6 +25,8 @@ Usage:
 
 Start with a dry run of the shipped example:
   releaser run --dry-run --config release.toml.example
+or set up your own project:
+  releaser init && releaser check && releaser run --dry-run
 
 Run "releaser help COMMAND" (or COMMAND --help) for a command's flags and examples.
 Exit codes: 0 ok, 1 a precondition failed, 2 usage or config error, 3 a remote service failed.

@@ -20,6 +20,7 @@ func TestHelpGolden(t *testing.T) {
 		{"help"}, {"run", "--help"}, {"check", "--help"}, {"manifest", "--help"},
 		{"manifest", "merge", "--help"}, {"manifest", "verify", "--help"},
 		{"audit", "--help"}, {"digest", "--help"}, {"verify", "--help"}, {"version", "--help"},
+		{"init", "--help"}, {"lint-workflow", "--help"},
 	} {
 		name := args[0]
 		for _, a := range args[1:] {

@@ -47,6 +47,10 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return a.run(ctx, rest)
 	case "check":
 		return a.check(ctx, rest)
+	case "init":
+		err = a.init(ctx, rest)
+	case "lint-workflow":
+		return a.lintWorkflow(ctx, rest)
 	case "manifest":
 		err = a.manifest(ctx, rest)
 	case "audit":

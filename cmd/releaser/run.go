@@ -48,6 +48,8 @@ type runResult struct {
 	// Links and Verify end a release: where to see it, how to check it.
 	Links  []stages.Link `json:"links,omitempty"`
 	Verify []string      `json:"verify,omitempty"`
+	// Counts (check only) tallies the preconditions by status.
+	Counts map[stages.Status]int `json:"counts,omitempty"`
 }
 
 type releaseInfo struct {

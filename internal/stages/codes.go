@@ -41,6 +41,7 @@ const (
 	CodeExchangeAudience       = "exchange/audience"
 	CodeExchangeIDToken        = "exchange/id-token"
 	CodeExchangeClaims         = "exchange/claims"
+	CodeExchangeWorkflowLint   = "exchange/workflow-lint"
 
 	CodePublishManifest          = "publish/manifest"
 	CodePublishRegistryConfig    = "publish/registry-config"
@@ -184,6 +185,9 @@ var codeDocs = []CodeDoc{
 	{CodeExchangeClaims, "exchange", "ID token for …: claims",
 		"The ID token does not match what the registry's trusted publisher (and `[identity]`) expects: another repository, workflow file, environment, event, ref or runner. The registry would refuse it.",
 		"Make `[identity]` (and the entry's `workflow`, for a reusable workflow) match the trusted publisher registered at the registry, and run the release from that workflow, environment and tag."},
+	{CodeExchangeWorkflowLint, "exchange", "release workflow lint",
+		"The workflow the release runs from (GITHUB_WORKFLOW_REF in CI, `.github/workflows/` + `[identity].workflow` locally) has a finding of the workflow lint: a trigger that runs untrusted code, an action not pinned to a commit, broad permissions, `id-token: write` outside the publishing job, a checkout that keeps credentials, a publishing job without an environment, or an untrusted expression in a script. Any one of them lets someone other than the approvers publish, so no token is minted.",
+		"Run `releaser lint-workflow` on the file: each finding names the line, the rule, why it matters and the fix; the workflow-lint rules are explained below."},
 
 	// publish
 	{CodePublishManifest, "publish", "manifest",

@@ -340,7 +340,7 @@ func TestFindingCheck(t *testing.T) {
 
 func TestTroubleshootingUpToDate(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteTroubleshooting(&b); err != nil {
+	if err := WriteTroubleshootingPage(&b); err != nil {
 		t.Fatal(err)
 	}
 	want, err := os.ReadFile(filepath.Join("..", "..", "docs", "TROUBLESHOOTING.md"))

@@ -21,6 +21,11 @@ type Exchange struct{}
 func (Exchange) Name() string { return "exchange" }
 
 func (Exchange) Check(ctx context.Context, r *Release) []Check {
+	return append(exchangeChecks(ctx, r), r.workflowCheck(ctx))
+}
+
+// exchangeChecks judge, per registry, whether this job could mint a token.
+func exchangeChecks(ctx context.Context, r *Release) []Check {
 	cfg := r.Config
 	if len(cfg.Registry) == 0 {
 		return []Check{{Name: "registries", Code: CodeExchangeRegistries, Status: StatusSkipped, Detail: "no [[registry]] configured"}}

@@ -22,7 +22,7 @@ func main() {
 
 func run(out string) error {
 	var b bytes.Buffer
-	if err := stages.WriteTroubleshooting(&b); err != nil {
+	if err := stages.WriteTroubleshootingPage(&b); err != nil {
 		return err
 	}
 	if out == "" {
