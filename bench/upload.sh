@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
-# Upload: releaser's publishing job against twine, each uploading the same
-# large wheel to the PyPI emulator; wall time and the client's peak RSS.
-# Prints a markdown table on stdout; progress and errors go to stderr.
-#
-# Environment: BENCH_DIR (default /tmp/releaser-bench), BENCH_SIZE_MIB
-# (default 2048), RELEASER (a binary to use instead of building one).
-# Needs twine and GNU time (scripts/test-deps installs twine).
+# Upload: releaser's publishing job against twine and against a plain Go
+# client (the floor), each to its own PyPI emulator: the release's PyPI share
+# (30 wheels and the sdist), then, unless BENCH_UPLOAD_SINGLE=0, one wheel of
+# BENCH_SIZE_MIB. Wall time and the client's peak RSS. Prints the section on
+# stdout (see bench/lib.sh for the environment). Needs twine
+# (scripts/test-deps installs it).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export BENCH_DIR=${BENCH_DIR:-/tmp/releaser-bench}
-export BENCH_SIZE_MIB=${BENCH_SIZE_MIB:-2048}
-mkdir -p "$BENCH_DIR"
-if [[ -z ${RELEASER:-} ]]; then
-	RELEASER=$BENCH_DIR/releaser
-	(cd "$ROOT" && go build -trimpath -o "$RELEASER" ./cmd/releaser)
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_releaser
+need_release
+go_harness upload-release ./bench/upload TestUploadReleaseBench
+if [[ ${BENCH_UPLOAD_SINGLE:-1} != 0 ]]; then
+	echo
+	go_harness upload-single ./bench/upload TestUploadBench
 fi
-export RELEASER BENCH_OUT=$BENCH_DIR/upload.md RELEASER_REQUIRE_TOOLS=1
-(cd "$ROOT" && go test -tags releaserbench -count=1 -timeout 60m -run TestUploadBench ./bench/upload) >&2
-cat "$BENCH_OUT"

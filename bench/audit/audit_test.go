@@ -9,12 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/releaserhq/releaser/bench/benchkit"
 	"github.com/releaserhq/releaser/internal/audit"
 )
 
@@ -22,11 +21,8 @@ import (
 // publishing run's events (internal/audit/testdata/e2e), 100 releases per
 // log file, then times releaser audit over the directory.
 func TestAuditBench(t *testing.T) {
-	n, err := strconv.Atoi(os.Getenv("BENCH_RELEASES"))
-	if err != nil || n <= 0 {
-		t.Fatalf("BENCH_RELEASES=%q", os.Getenv("BENCH_RELEASES"))
-	}
-	dir := filepath.Join(os.Getenv("BENCH_CORPUS_DIR"), fmt.Sprintf("audit-corpus-%d", n))
+	n := benchkit.EnvInt(t, "BENCH_RELEASES")
+	dir := filepath.Join(benchkit.Env(t, "BENCH_CORPUS_DIR"), fmt.Sprintf("audit-corpus-%d", n))
 	tmpl := template(t)
 	eventsPer := len(tmpl)
 	if _, err := os.Stat(filepath.Join(dir, "done")); err != nil {
@@ -38,30 +34,22 @@ func TestAuditBench(t *testing.T) {
 		fi, _ := os.Stat(f)
 		total += fi.Size()
 	}
-	cmd := exec.Command("/usr/bin/time", "-v", os.Getenv("RELEASER"), "audit", "--json", "--config", "/nonexistent", dir)
-	out, _ := cmd.CombinedOutput() // exit 1 is expected: the replayed runs break rules (same run ids)
-	s := string(out)
-	var wall float64
-	if m := regexp.MustCompile(`Elapsed \(wall clock\) time.*: (\S+)`).FindStringSubmatch(s); m != nil {
-		for _, part := range strings.Split(m[1], ":") {
-			v, _ := strconv.ParseFloat(part, 64)
-			wall = wall*60 + v
-		}
+	cmd := exec.Command(benchkit.Env(t, "RELEASER"), "audit", "--json", "--config", "/nonexistent", dir)
+	cmd.Env = benchkit.Environ(nil)
+	// Exit 1 is expected: the replayed runs break rules (same run ids).
+	m := benchkit.Timed(t, "audit", cmd, 1)
+	releases := strings.Count(string(m.Stdout), `"id": "bench`)
+	if releases != n {
+		t.Fatalf("audit judged %d releases of %d:\n%s", releases, n, benchkit.Tail(m.Stdout, m.Stderr))
 	}
-	var rss int64
-	if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(s); m != nil {
-		rss, _ = strconv.ParseInt(m[1], 10, 64)
-	}
-	releases := strings.Count(s, `"id": "bench`)
-	if wall == 0 || releases != n {
-		t.Fatalf("audit judged %d releases of %d (wall %.2f):\n%.2000s", releases, n, wall, s)
-	}
-	mib := float64(total) / (1 << 20)
-	table := fmt.Sprintf("### Audit throughput\n\n%d releases (%d events each, replayed from a real publishing run), %d log files, %.0f MiB; `releaser audit --json DIR`: chain verification of every line, then every rule for every release.\n\n| releases | log MiB | wall s | MiB/s | releases/s | peak RSS KiB |\n|---:|---:|---:|---:|---:|---:|\n| %d | %.0f | %.2f | %.1f | %.0f | %d |\n",
-		n, eventsPer, len(files), mib, n, mib, wall, mib/wall, float64(n)/wall, rss)
-	if err := os.WriteFile(os.Getenv("BENCH_OUT"), []byte(table), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mib, mb := benchkit.MiB(total), float64(total)/1e6
+	benchkit.Target(t, "5-audit", "audit ≥ 100 MB/s of log input", fmt.Sprintf("%.1f MB/s (%.0f MB in %.1f s)", mb/m.Wall, mb, m.Wall), mb/m.Wall >= 100)
+	benchkit.RSSTarget(t, fmt.Sprintf("audit of %d releases (%.0f MiB of logs)", n, mib), m.RSSKiB)
+	benchkit.Section(t, fmt.Sprintf("### Audit throughput\n\n%d releases (%d events each, replayed from a real publishing run), %d log files, %.0f MiB; "+
+		"`releaser audit --json DIR`: chain verification of every line, then every rule for every release.\n\n"+
+		"| releases | log MiB | wall s | MB/s | MiB/s | releases/s | peak RSS KiB |\n|---:|---:|---:|---:|---:|---:|---:|\n"+
+		"| %d | %.0f | %.2f | %.1f | %.1f | %.0f | %d |\n",
+		n, eventsPer, len(files), mib, n, mib, m.Wall, mb/m.Wall, mib/m.Wall, float64(n)/m.Wall, m.RSSKiB))
 }
 
 // template is a real publishing run's events.

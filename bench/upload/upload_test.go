@@ -143,6 +143,13 @@ func publishingProject(t *testing.T, label string, files []string, is *testenv.O
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	argv := append([]string{"ln"}, files...)
 	argv = append(argv, "dist/")
+	globs := []string{`"*.whl"`}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".tar.gz") {
+			globs = append(globs, `"*.tar.gz"`)
+			break
+		}
+	}
 	quoted := make([]string, len(argv))
 	for i, a := range argv {
 		quoted[i] = fmt.Sprintf("%q", a)
@@ -151,7 +158,7 @@ func publishingProject(t *testing.T, label string, files []string, is *testenv.O
 name = %q
 version = %q
 [build]
-artifacts = ["*.whl", "*.tar.gz"]
+artifacts = [%s]
 [[build.command]]
 argv = [%s]
 [attest]
@@ -166,7 +173,7 @@ kind = "pypi"
 url = %q
 [github]
 release = false
-`, release.Name, release.Version, strings.Join(quoted, ", "), is.URL(), reg.URL()), release.Tag)
+`, release.Name, release.Version, strings.Join(globs, ", "), strings.Join(quoted, ", "), is.URL(), reg.URL()), release.Tag)
 	c := exec.Command(benchkit.Env(t, "RELEASER"), "run", "--to", "build", "--tag", release.Tag)
 	c.Dir = dir
 	c.Env = benchkit.Environ(nil)
