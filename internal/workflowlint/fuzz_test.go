@@ -1,0 +1,41 @@
+package workflowlint
+
+import (
+	"io"
+	"os"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzLint: Lint never panics, and every finding points inside the file (a column may
+// be one past a line's last character).
+func FuzzLint(f *testing.F) {
+	for _, kind := range []string{"good", "bad"} {
+		for _, path := range corpus(f, kind) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(src, "")
+		}
+	}
+	f.Add([]byte(steps(`      - run: "a\x24{{ github.ref }}\`, `  ${{ github.head_ref }}"`)), "")
+	f.Add([]byte("permissions: {}\njobs:\n  a: &a\n    <<: *a\n    steps: [*a]\n"), "a")
+	f.Add([]byte("on: workflow_run\r\njobs:\r\n  p:\r\n    permissions: {id-token: write}\r\n"), "p")
+	f.Fuzz(func(t *testing.T, src []byte, publish string) {
+		fs, err := Lint("f.yml", src, Options{PublishJob: publish})
+		if err != nil {
+			return
+		}
+		s := newSourceText(src)
+		for _, finding := range fs {
+			l := s.line(finding.Line)
+			if l == nil || finding.Column < 1 || finding.Column > utf8.RuneCount(l)+1 {
+				t.Errorf("%s: outside the file (%d lines)", finding, len(s.lines))
+			}
+		}
+		if err := Text(io.Discard, fs); err != nil {
+			t.Error(err)
+		}
+	})
+}
