@@ -3,6 +3,8 @@ package workflowlint
 import (
 	"fmt"
 	"sort"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Severity of a finding. Errors fail `releaser lint-workflow` and the exchange stage's precondition.
@@ -71,8 +73,19 @@ type checker struct {
 	findings []Finding
 }
 
-// add records a finding; why and fix default to the rule's own.
-func (c *checker) add(rule string, sev Severity, line, col int, msg, why, fix string) {
+// add records a finding at a node: where its text starts, past any &anchor or !tag
+// (yaml.v3 reports those as the node's start). why and fix default to the rule's own.
+func (c *checker) add(rule string, sev Severity, at *yaml.Node, msg, why, fix string) {
+	line, off := c.src.skipProperties(at.Line, c.src.byteOffset(at.Line, at.Column))
+	pos := position{line, c.src.column(line, off)}
+	if c.src.line(line) == nil || at.Kind != yaml.ScalarNode {
+		pos = position{at.Line, at.Column}
+	}
+	c.addAt(rule, sev, pos, msg, why, fix)
+}
+
+// addAt records a finding at a computed position.
+func (c *checker) addAt(rule string, sev Severity, pos position, msg, why, fix string) {
 	r := ruleByID[rule]
 	if why == "" {
 		why = r.Why
@@ -80,7 +93,7 @@ func (c *checker) add(rule string, sev Severity, line, col int, msg, why, fix st
 	if fix == "" {
 		fix = r.Fix
 	}
-	line, col = c.src.clamp(line, col)
+	line, col := c.src.clamp(pos.line, pos.col)
 	c.findings = append(c.findings, Finding{
 		File: c.file, Line: line, Column: col, Rule: rule, Severity: sev,
 		Message: msg, Why: why, Fix: fix,

@@ -126,6 +126,10 @@ func TestPositions(t *testing.T) {
 			"        with: {persist-credentials: false}"), []string{"6:15"}},
 		{"uses: in a flow mapping", ruleUnpinnedUses, steps(
 			"      - {uses: a/b@v1}"), []string{"6:16"}},
+		{"uses: behind an anchor points at the scalar", ruleUnpinnedUses, steps(
+			"      - uses: &u a/b@v1"), []string{"6:18"}},
+		{"write-all behind a tag points at the scalar", ruleExcessivePerms,
+			"permissions: {}\njobs:\n  j:\n    permissions: !!str write-all\n", []string{"4:24"}},
 		{"uses: after a name", ruleUnpinnedUses, steps(
 			"      - name: Set up",
 			"        uses: a/b@v1"), []string{"7:15"}},

@@ -20,7 +20,7 @@ func checkArtipacked(c *checker) {
 			if why == "" {
 				continue
 			}
-			c.add(ruleArtipacked, SeverityError, s.uses.Line, s.uses.Column,
+			c.add(ruleArtipacked, SeverityError, s.uses,
 				fmt.Sprintf("%s: actions/checkout without persist-credentials: false, in a job %s", s.label(j), why), "", "")
 		}
 	}

@@ -88,7 +88,7 @@ func checkTemplateInjection(c *checker) {
 					why = "Whoever runs the workflow, or whatever produced the step's output, chooses this value; " +
 						"pasted into the script before the shell reads it, quotes and `$(…)` in it become code."
 				}
-				c.add(ruleTemplateInjection, sev, pos.line, pos.col,
+				c.addAt(ruleTemplateInjection, sev, pos,
 					fmt.Sprintf("%s: run: expands %s into the script", s.label(j), describe(names, sev)),
 					why, injectionFix(e.body, names, envs))
 			}

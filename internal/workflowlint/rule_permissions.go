@@ -13,16 +13,16 @@ func checkPermissions(c *checker) {
 	case top == nil:
 		// Pointing at jobs: puts the finding where the fix goes, just above it.
 		k := c.wf.jobsKey
-		c.add(ruleExcessivePerms, SeverityError, k.Line, k.Column,
+		c.add(ruleExcessivePerms, SeverityError, k,
 			"the workflow has no top-level permissions:, so jobs without their own get the repository's default token", "",
 			"Add `permissions: {}` above `jobs:` and give each job only the scopes it needs, in that job.")
 	case top.all == "write-all":
-		c.add(ruleExcessivePerms, SeverityError, top.value.Line, top.value.Column,
+		c.add(ruleExcessivePerms, SeverityError, top.value,
 			"permissions: write-all at the top level gives every job write access to everything", "", "")
 	default:
 		for _, g := range top.scope {
 			if g.level == "write" {
-				c.add(ruleExcessivePerms, SeverityError, g.key.Line, g.key.Column,
+				c.add(ruleExcessivePerms, SeverityError, g.key,
 					fmt.Sprintf("top-level permissions grant %s: write to every job", g.name), "",
 					fmt.Sprintf("Move `%s: write` into the permissions of the one job that needs it and leave the top level at `permissions: {}`.", g.name))
 			}
@@ -30,7 +30,7 @@ func checkPermissions(c *checker) {
 	}
 	for _, j := range c.wf.jobs {
 		if j.perms != nil && j.perms.all == "write-all" {
-			c.add(ruleExcessivePerms, SeverityError, j.perms.value.Line, j.perms.value.Column,
+			c.add(ruleExcessivePerms, SeverityError, j.perms.value,
 				fmt.Sprintf("%s: permissions: write-all gives the job write access to everything", j.label()),
 				"write-all gives this job's token write access to every scope, id-token included, so any step or action "+
 					"in it can push code, rewrite releases or mint OIDC tokens.",
@@ -81,7 +81,7 @@ func checkIDTokenScope(c *checker) {
 		if c.wf.perms.all == "write-all" {
 			msg = "permissions: write-all at the top level includes id-token: write, so every job can mint OIDC tokens"
 		}
-		c.add(ruleIDTokenScope, SeverityError, at.Line, at.Column, msg, "",
+		c.add(ruleIDTokenScope, SeverityError, at, msg, "",
 			"Remove id-token: write from the top-level permissions and grant it in the publishing job's own permissions.")
 	}
 	jobs := c.idTokenJobs()
@@ -97,7 +97,7 @@ func checkIDTokenScope(c *checker) {
 			fix = "Keep id-token: write in the one job that publishes and remove it from the others; " +
 				"if several jobs must stay, name the publishing job explicitly (the publish-job option) and remove it from the rest."
 		}
-		c.add(ruleIDTokenScope, SeverityError, at.Line, at.Column, msg, "", fix)
+		c.add(ruleIDTokenScope, SeverityError, at, msg, "", fix)
 	}
 }
 
@@ -113,7 +113,7 @@ func checkEnvironment(c *checker) {
 	if c.opts.PublishJob != "" {
 		why = "named as the publishing job"
 	}
-	c.add(rulePublishWithoutEnv, SeverityError, j.key.Line, j.key.Column,
+	c.add(rulePublishWithoutEnv, SeverityError, j.key,
 		fmt.Sprintf("%s publishes (%s) but has no environment:", j.label(), why), "", "")
 }
 

@@ -40,6 +40,6 @@ func (c *checker) trigger(name string, at *yaml.Node) {
 	if !ok {
 		return
 	}
-	c.add(ruleDangerousTriggers, SeverityError, at.Line, at.Column,
+	c.add(ruleDangerousTriggers, SeverityError, at,
 		fmt.Sprintf("on: %s: a release workflow must not run on %s", name, name), why, "")
 }

@@ -38,7 +38,7 @@ func (c *checker) uses(v, parent *yaml.Node, where string) {
 	}
 	ref = strings.TrimSpace(ref)
 	fail := func(what, fix string) {
-		c.add(ruleUnpinnedUses, SeverityError, v.Line, v.Column,
+		c.add(ruleUnpinnedUses, SeverityError, v,
 			fmt.Sprintf("%s: uses: %q %s", where, ref, what), "", fix)
 	}
 	switch {
@@ -66,7 +66,7 @@ func (c *checker) uses(v, parent *yaml.Node, where string) {
 				"and keep that comment: `@<commit SHA> # vX.Y.Z`.")
 	case fullSHA.MatchString(version):
 		if note := lineComment(v, parent); !versionInNote.MatchString(note) {
-			c.add(ruleUnpinnedUses, SeverityWarning, v.Line, v.Column,
+			c.add(ruleUnpinnedUses, SeverityWarning, v,
 				fmt.Sprintf("%s: uses: %q is pinned, but no comment says which version the SHA is", where, ref),
 				"A bare SHA hides which version it is; add `# vX.Y.Z`, so reviewers and update tools can tell what is pinned.",
 				"Add the version the SHA belongs to as a comment on the same line: `uses: "+ref+" # vX.Y.Z`.")
