@@ -100,15 +100,27 @@ func tokenize(body string) []token {
 			out = append(out, token{tokString, strings.ToLower(b.String())})
 			i = j
 		default:
-			kind := map[byte]tokenKind{'.': tokDot, '*': tokStar, '[': tokLBracket, ']': tokRBracket, '(': tokLParen}[c]
-			if kind == tokIdent { // not in the map
-				kind = tokOther
-			}
-			out = append(out, token{kind, string(c)})
+			out = append(out, token{punctuation(c), string(c)})
 			i++
 		}
 	}
 	return out
+}
+
+func punctuation(c byte) tokenKind {
+	switch c {
+	case '.':
+		return tokDot
+	case '*':
+		return tokStar
+	case '[':
+		return tokLBracket
+	case ']':
+		return tokRBracket
+	case '(':
+		return tokLParen
+	}
+	return tokOther
 }
 
 func isIdentStart(c byte) bool {

@@ -3,6 +3,7 @@ package workflowlint
 import (
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -19,6 +20,9 @@ func FuzzLint(f *testing.F) {
 			f.Add(src, "")
 		}
 	}
+	for _, tt := range injectionPositionTests {
+		f.Add([]byte(tt.src), "")
+	}
 	f.Add([]byte(steps(`      - run: "a\x24{{ github.ref }}\`, `  ${{ github.head_ref }}"`)), "")
 	f.Add([]byte("permissions: {}\njobs:\n  a: &a\n    <<: *a\n    steps: [*a]\n"), "a")
 	f.Add([]byte("on: workflow_run\r\njobs:\r\n  p:\r\n    permissions: {id-token: write}\r\n"), "p")
@@ -32,6 +36,13 @@ func FuzzLint(f *testing.F) {
 			l := s.line(finding.Line)
 			if l == nil || finding.Column < 1 || finding.Column > utf8.RuneCount(l)+1 {
 				t.Errorf("%s: outside the file (%d lines)", finding, len(s.lines))
+				continue
+			}
+			// An injection is reported at its ${{: at the $, or at the escape that spells it
+			// (in a double-quoted scalar "${{" can also be "\x24{{" or "$\<line break>{{").
+			if rest := string(l[s.byteOffset(finding.Line, finding.Column):]); finding.Rule == ruleTemplateInjection &&
+				!strings.HasPrefix(rest, "$") && !strings.HasPrefix(rest, `\`) {
+				t.Errorf("%s: points at %q, not at a ${{", finding, rest)
 			}
 		}
 		if err := Text(io.Discard, fs); err != nil {

@@ -25,81 +25,83 @@ func at(fs []Finding, rule string) []string {
 
 // TestTemplateInjectionPositions: every expected position below was counted by hand from
 // the source text, not copied from the lint's output.
+// (FuzzLint starts from these sources too.)
+var injectionPositionTests = []struct {
+	name string
+	src  string
+	want []string
+}{
+	{"literal block", steps(
+		"      - run: |",
+		`          echo "${{ github.head_ref }}"`), []string{"7:17"}},
+	{"folded block", steps(
+		"      - run: >",
+		"          echo",
+		"          ${{ github.head_ref }}"), []string{"8:11"}},
+	{"strip literal block, blank and more-indented lines", steps(
+		"      - run: |-",
+		"          if true; then",
+		"",
+		"            echo ${{ github.ref }}",
+		"          fi"), []string{"9:18"}},
+	{"keep literal block with explicit indentation", steps(
+		"      - run: |+2",
+		"            echo ${{ github.ref }}",
+		""), []string{"7:18"}},
+	{"plain", steps(
+		"      - run: echo ${{ github.ref_name }}"), []string{"6:19"}},
+	{"double-quoted", steps(
+		`      - run: "echo ${{ github.ref_name }}"`), []string{"6:20"}},
+	{"single-quoted with escaped quotes", steps(
+		`      - run: 'echo ''${{ github.ref_name }}'''`), []string{"6:22"}},
+	{"double-quoted, escape before it", steps(
+		`      - run: "a\tb ${{ github.ref }}"`), []string{"6:20"}},
+	{"double-quoted, $ written as \\x24", steps(
+		`      - run: "\x24{{ github.ref }}"`), []string{"6:15"}},
+	{"double-quoted, $ written as \\u0024", steps(
+		`      - run: "go \u0024{{ github.ref }}"`), []string{"6:18"}},
+	{"double-quoted, escaped line break inside ${{", steps(
+		`      - run: "echo $\`,
+		`          {{ github.ref }}"`), []string{"6:20"}},
+	{"anchor and tag before a literal block", steps(
+		"      - run: &s !!str |",
+		"          ${{ github.ref }}"), []string{"7:11"}},
+	{"anchor on its own line before a double-quoted scalar", steps(
+		"      - run: &s",
+		`          "x ${{ github.ref }}"`), []string{"7:14"}},
+	{"multi-line plain", steps(
+		"      - run: echo one",
+		"          ${{ github.ref }}"), []string{"7:11"}},
+	{"characters, not bytes", steps(
+		"      - run: échø ${{ github.ref }}"), []string{"6:19"}},
+	{"tab inside the script", steps(
+		"      - run: echo\t${{ github.ref }}"), []string{"6:19"}},
+	{"second expression on the line", steps(
+		"      - run: echo ${{ github.sha }} ${{ github.ref }}"), []string{"6:37"}},
+	{"${{ inside a string literal is not an expression start", steps(
+		"      - run: echo ${{ '${{' }} ${{ github.ref }}"), []string{"6:32"}},
+	{"flow mapping step", steps(
+		`      - {run: "echo ${{ github.ref }}"}`), []string{"6:21"}},
+	{"aliased script points at its anchor", steps(
+		`      - env: {SCRIPT: &script "echo ${{ github.ref }}"}`,
+		"        run: echo hi",
+		"      - run: *script"), []string{"6:37"}},
+	{"CRLF line endings", strings.ReplaceAll(steps(
+		"      - run: |",
+		`          echo "${{ github.head_ref }}"`), "\n", "\r\n"), []string{"7:17"}},
+	{"CR line endings", strings.ReplaceAll(steps(
+		"      - run: >",
+		"          echo",
+		"          ${{ github.head_ref }}"), "\n", "\r"), []string{"8:11"}},
+	{"comment on the header line is not scanned", steps(
+		"      - run: | # ${{ github.ref }} in a comment",
+		"          echo ${{ github.sha }} ${{ github.ref }}"), []string{"7:34"}},
+	{"safe expressions only", steps(
+		"      - run: echo ${{ github.sha }} ${{ matrix.os }} ${{ env.TAG }} ${{ secrets.X }}"), nil},
+}
+
 func TestTemplateInjectionPositions(t *testing.T) {
-	tests := []struct {
-		name string
-		src  string
-		want []string
-	}{
-		{"literal block", steps(
-			"      - run: |",
-			`          echo "${{ github.head_ref }}"`), []string{"7:17"}},
-		{"folded block", steps(
-			"      - run: >",
-			"          echo",
-			"          ${{ github.head_ref }}"), []string{"8:11"}},
-		{"strip literal block, blank and more-indented lines", steps(
-			"      - run: |-",
-			"          if true; then",
-			"",
-			"            echo ${{ github.ref }}",
-			"          fi"), []string{"9:18"}},
-		{"keep literal block with explicit indentation", steps(
-			"      - run: |+2",
-			"            echo ${{ github.ref }}",
-			""), []string{"7:18"}},
-		{"plain", steps(
-			"      - run: echo ${{ github.ref_name }}"), []string{"6:19"}},
-		{"double-quoted", steps(
-			`      - run: "echo ${{ github.ref_name }}"`), []string{"6:20"}},
-		{"single-quoted with escaped quotes", steps(
-			`      - run: 'echo ''${{ github.ref_name }}'''`), []string{"6:22"}},
-		{"double-quoted, escape before it", steps(
-			`      - run: "a\tb ${{ github.ref }}"`), []string{"6:20"}},
-		{"double-quoted, $ written as \\x24", steps(
-			`      - run: "\x24{{ github.ref }}"`), []string{"6:15"}},
-		{"double-quoted, $ written as \\u0024", steps(
-			`      - run: "go \u0024{{ github.ref }}"`), []string{"6:18"}},
-		{"double-quoted, escaped line break inside ${{", steps(
-			`      - run: "echo $\`,
-			`          {{ github.ref }}"`), []string{"6:20"}},
-		{"anchor and tag before a literal block", steps(
-			"      - run: &s !!str |",
-			"          ${{ github.ref }}"), []string{"7:11"}},
-		{"anchor on its own line before a double-quoted scalar", steps(
-			"      - run: &s",
-			`          "x ${{ github.ref }}"`), []string{"7:14"}},
-		{"multi-line plain", steps(
-			"      - run: echo one",
-			"          ${{ github.ref }}"), []string{"7:11"}},
-		{"characters, not bytes", steps(
-			"      - run: échø ${{ github.ref }}"), []string{"6:19"}},
-		{"tab inside the script", steps(
-			"      - run: echo\t${{ github.ref }}"), []string{"6:19"}},
-		{"second expression on the line", steps(
-			"      - run: echo ${{ github.sha }} ${{ github.ref }}"), []string{"6:37"}},
-		{"${{ inside a string literal is not an expression start", steps(
-			"      - run: echo ${{ '${{' }} ${{ github.ref }}"), []string{"6:32"}},
-		{"flow mapping step", steps(
-			`      - {run: "echo ${{ github.ref }}"}`), []string{"6:21"}},
-		{"aliased script points at its anchor", steps(
-			`      - env: {SCRIPT: &script "echo ${{ github.ref }}"}`,
-			"        run: echo hi",
-			"      - run: *script"), []string{"6:37"}},
-		{"CRLF line endings", strings.ReplaceAll(steps(
-			"      - run: |",
-			`          echo "${{ github.head_ref }}"`), "\n", "\r\n"), []string{"7:17"}},
-		{"CR line endings", strings.ReplaceAll(steps(
-			"      - run: >",
-			"          echo",
-			"          ${{ github.head_ref }}"), "\n", "\r"), []string{"8:11"}},
-		{"comment on the header line is not scanned", steps(
-			"      - run: | # ${{ github.ref }} in a comment",
-			"          echo ${{ github.sha }} ${{ github.ref }}"), []string{"7:34"}},
-		{"safe expressions only", steps(
-			"      - run: echo ${{ github.sha }} ${{ matrix.os }} ${{ env.TAG }} ${{ secrets.X }}"), nil},
-	}
-	for _, tt := range tests {
+	for _, tt := range injectionPositionTests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs, err := Lint("w.yml", []byte(tt.src), Options{})
 			if err != nil {

@@ -3,6 +3,7 @@ package workflowlint
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -31,7 +32,7 @@ func indexFrom(s, sub string, from int) int {
 	if from > len(s) {
 		return -1
 	}
-	k := bytes.Index([]byte(s[from:]), []byte(sub))
+	k := strings.Index(s[from:], sub)
 	if k < 0 {
 		return -1
 	}
@@ -148,7 +149,15 @@ scan:
 				line, off = newLine(line + 1)
 				continue
 			}
-			width := map[byte]int{'x': 2, 'u': 4, 'U': 8}[l[off+1]]
+			width := 0 // hex digits of a \x, \u or \U escape
+			switch l[off+1] {
+			case 'x':
+				width = 2
+			case 'u':
+				width = 4
+			case 'U':
+				width = 8
+			}
 			if width > 0 && off+2+width <= len(l) {
 				if v, err := strconv.ParseUint(string(l[off+2:off+2+width]), 16, 32); err == nil {
 					emit(rune(v), line, off)
