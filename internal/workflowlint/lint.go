@@ -100,8 +100,8 @@ func (c *checker) addAt(rule string, sev Severity, pos position, msg, why, fix s
 	})
 }
 
-// sorted orders findings by position and rule and drops exact duplicates, which anchors
-// produce when one aliased node is reached twice from the same job.
+// sorted orders findings by position and rule and drops exact duplicates: an aliased node
+// reached twice the same way (`on: *t` and `true: *t`) is one problem, not two.
 func (c *checker) sorted() []Finding {
 	fs := c.findings
 	sort.SliceStable(fs, func(i, j int) bool {

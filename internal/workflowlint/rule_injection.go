@@ -2,6 +2,7 @@ package workflowlint
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -120,7 +121,11 @@ func judge(body string) (sev Severity, names, envs []string) {
 		if len(ref) == len(hit.path) {
 			env = hit.env
 		}
-		names = append(names, strings.Join(ref, "."))
+		name := strings.Join(ref, ".")
+		if slices.Contains(names, name) {
+			continue
+		}
+		names = append(names, name)
 		envs = append(envs, env)
 	}
 	return sev, names, envs

@@ -332,6 +332,13 @@ func TestTemplateInjectionFix(t *testing.T) {
 	}
 }
 
+func TestTemplateInjectionNamesEachReferenceOnce(t *testing.T) {
+	fs := mustLint(t, steps("      - run: echo ${{ github.ref != '' && github.ref || github.head_ref }}"), Options{})
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "expands github.ref, github.head_ref (") {
+		t.Errorf("findings %v", fs)
+	}
+}
+
 func TestOnlyRunIsCheckedForInjection(t *testing.T) {
 	src := steps(
 		"      - uses: actions/github-script@"+sha+" # v7",
