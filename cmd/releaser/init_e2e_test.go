@@ -186,36 +186,3 @@ func checkStatus(t *testing.T, out, code string) stages.Status {
 	return ""
 }
 
-// TestReadmeWorkflowLints: the README's hardened workflow is refused only for
-// its releaser placeholder, and accepted once it is filled in.
-func TestReadmeWorkflowLints(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "## A hardened release workflow")
-	if !ok {
-		t.Fatal("README has no hardened workflow section")
-	}
-	_, rest, _ = strings.Cut(rest, "```yaml\n")
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("README's workflow block is not closed")
-	}
-	found, err := workflowlint.Lint("README.md", []byte(block), workflowlint.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(found) != 2 {
-		t.Errorf("README workflow: %d findings, want the 2 placeholders: %v", len(found), found)
-	}
-	for _, f := range found {
-		if f.Rule != "unpinned-uses" || !strings.Contains(f.Message, "placeholder") {
-			t.Errorf("README workflow: %s", f)
-		}
-	}
-	filled := strings.ReplaceAll(block, scaffold.Placeholder+" # vX.Y.Z", "0123456789abcdef0123456789abcdef01234567 # v1.0.0")
-	if found, err := workflowlint.Lint("README.md", []byte(filled), workflowlint.Options{}); err != nil || len(found) != 0 {
-		t.Errorf("README workflow with the pin filled in: %v %v", err, found)
-	}
-}
