@@ -185,4 +185,3 @@ func checkStatus(t *testing.T, out, code string) stages.Status {
 	}
 	return ""
 }
-
