@@ -56,12 +56,12 @@ func TestPipelineBench(t *testing.T) {
 	}
 
 	dry, dryRes := releaser("pipeline-dry-run", nil, "run", "--dry-run", "--json")
-	dryBuild := buildCommandSeconds(t, filepath.Join(dir, ".releaser", "audit.jsonl"))
+	dryBuild := benchkit.BuildCommandSeconds(t, filepath.Join(dir, ".releaser", "audit.jsonl"))
 
 	full, fullRes := releaser("pipeline-full-run", e.ciEnv(), "run", "--json")
 	auditLog := filepath.Join(dir, ".releaser", "audit.jsonl")
-	fullBuild := buildCommandSeconds(t, auditLog)
-	benchkit.Must(t, copyFile(auditLog, filepath.Join(benchkit.RawDir(t), "pipeline-audit.jsonl")))
+	fullBuild := benchkit.BuildCommandSeconds(t, auditLog)
+	benchkit.Must(t, benchkit.CopyFile(auditLog, filepath.Join(benchkit.RawDir(t), "pipeline-audit.jsonl")))
 	e.check(t, len(arts))
 
 	// The floor: the same bytes to fresh emulators of the same kinds, by a
@@ -110,7 +110,7 @@ func TestPipelineBench(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %.2f |\n", s.Name, d, float64(s.DurationMS)/1000)
 	}
-	b.WriteString("\n" + publishBreakdown(t, auditLog))
+	b.WriteString("\n" + benchkit.PublishBreakdown(t, auditLog))
 	benchkit.Section(t, b.String())
 }
 
@@ -137,14 +137,6 @@ func smallUploads(dir string) string {
 		}
 	}
 	return strings.Join(parts, " and ")
-}
-
-func copyFile(src, dst string) error {
-	b, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, b, 0o644)
 }
 
 // emulators are the services of a release job, as the publish tests set

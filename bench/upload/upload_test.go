@@ -97,6 +97,9 @@ func compare(t *testing.T, label string, files []string) result {
 	c.Dir = proj
 	c.Env = benchkit.Environ(is.ActionsEnv())
 	rel := benchkit.Timed(t, "upload-"+label+"-releaser", c)
+	auditLog := filepath.Join(proj, ".releaser", "audit.jsonl")
+	benchkit.Must(t, benchkit.CopyFile(auditLog, filepath.Join(benchkit.RawDir(t), "upload-"+label+"-audit.jsonl")))
+	breakdown := benchkit.PublishBreakdown(t, auditLog)
 
 	if tw.Uploads() != len(files) || ours.Uploads() != len(files) {
 		t.Fatalf("stored: twine %d, releaser %d, want %d", tw.Uploads(), ours.Uploads(), len(files))
@@ -130,7 +133,8 @@ func compare(t *testing.T, label string, files []string) result {
 		row("releaser run --from exchange --to publish", rel.Wall, fmt.Sprint(rel.RSSKiB)),
 		row("plain Go client (floor)", plain, "—"),
 	}, "\n")
-	table += fmt.Sprintf("\n\nreleaser: %.2f× twine's speed at %.2f× its memory; the plain client is %.2f× twine's speed.\n", speed, mem, twine.Wall/plain)
+	table += fmt.Sprintf("\n\nreleaser: %.2f× twine's speed at %.2f× its memory; the plain client is %.2f× twine's speed.\n\n", speed, mem, twine.Wall/plain)
+	table += breakdown
 	return result{table: table, mib: mib}
 }
 
