@@ -186,6 +186,7 @@ func sha256File(t *testing.T, name string) (string, []byte) {
 // minutes), so this proves that nothing path-dependent reaches the cache
 // keys or the link, not that the compiler is deterministic across caches.
 func TestReproducibleBuild(t *testing.T) {
+	t.Parallel()
 	a := releaserBinary(t)
 	b := buildCopy(moduleRoot(t), filepath.Join(buildDir, "second", "checkout-at-another-path"))
 	if b.err != nil {

@@ -15,6 +15,7 @@ const regenerate = "run `go run ./internal/buildinfo/cmd/deps -w` and write the 
 // TestDependenciesDocumented holds docs/DEPENDENCIES.md to the modules
 // `go version -m` reports for the binary scripts/action-build makes.
 func TestDependenciesDocumented(t *testing.T) {
+	t.Parallel()
 	b := releaserBinary(t)
 	out, err := exec.Command("go", "version", "-m", b.bin).CombinedOutput()
 	if err != nil {
