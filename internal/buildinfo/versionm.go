@@ -31,6 +31,9 @@ func ParseVersionM(out []byte) ([]Module, error) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for n := 1; sc.Scan(); n++ {
 		fields := strings.Split(strings.TrimSpace(sc.Text()), "\t")
+		for i := range fields {
+			fields[i] = strings.TrimSpace(fields[i]) // a field of spaces is an empty one
+		}
 		switch fields[0] {
 		case "dep":
 			if len(fields) < 3 || fields[1] == "" || fields[2] == "" {
