@@ -104,7 +104,10 @@ func (s *githubSource) Token(ctx context.Context, aud string) (string, error) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("request an ID token: GitHub answered HTTP %d: %s", resp.StatusCode, printable(string(body), 300))
+		// A proxy or a broken endpoint may echo the request; the request token
+		// must not reach the error (fuzz-found).
+		text := strings.ReplaceAll(string(body), s.reqToken, "[REDACTED]")
+		return "", fmt.Errorf("request an ID token: GitHub answered HTTP %d: %s", resp.StatusCode, printable(text, 300))
 	}
 	var out struct {
 		Value string `json:"value"`
