@@ -2,7 +2,10 @@ package audit
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"time"
 )
 
@@ -46,6 +49,11 @@ type Summary struct {
 type Chain struct {
 	line int
 	sum  Summary
+
+	h     hash.Hash // reused: hashing allocates nothing per line
+	sumb  [sha256.Size]byte
+	view  lineView
+	cache lineCache
 }
 
 // ContinueChain returns a Chain that expects the line after the one described by
@@ -60,6 +68,12 @@ func (c *Chain) Summary() Summary { return c.sum }
 // Next verifies one line (without its newline) against the chain so far and returns
 // its event. After an error the chain state is unchanged except for the line count.
 func (c *Chain) Next(line []byte) (Event, error) {
+	return c.next(line, true)
+}
+
+// next is Next; with copyData false the event's data is a view into line, for callers
+// that copy what they keep before line's buffer is reused.
+func (c *Chain) next(line []byte, copyData bool) (Event, error) {
 	c.line++
 	n := c.line
 	if len(line) == 0 {
@@ -68,22 +82,37 @@ func (c *Chain) Next(line []byte) (Event, error) {
 	if len(line) > MaxLineSize {
 		return Event{}, chainErr(n, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
 	}
-	body, claimed, ok := splitLine(line)
-	var e Event
+	head, claimed, ok := cutHash(line)
 	if !ok {
 		if bytes.HasSuffix(line, []byte("\r")) {
 			return Event{}, chainErr(n, 0, `line ends with \r: the file was converted to CRLF line endings; convert it back to LF`)
 		}
 		return Event{}, chainErr(n, 0, `line does not end with ,"hash":"<64 lowercase hex>"}: it is not an audit line or was truncated`)
 	}
-	parseErr := parseBody(body, &e)
-	if hashBody(body) != claimed {
+	hashOK := c.hashMatches(head, claimed)
+
+	// The fast path reads the layout the writer produces; anything else, and every
+	// problem, is read again by parseBody, which is the definition.
+	var e Event
+	fast := false
+	if parseFast(head, &c.view) {
+		e, fast = c.cache.eventFrom(&c.view, string(claimed), copyData)
+	}
+	if !fast {
+		c.cache = lineCache{}
+		body := make([]byte, 0, len(head)+1)
+		body = append(append(body, head...), '}')
+		parseErr := parseBody(body, &e)
+		if !hashOK {
+			return Event{}, chainErr(n, e.Seq, "hash mismatch: the line was edited")
+		}
+		if parseErr != nil {
+			return Event{}, chainErr(n, e.Seq, "%v", parseErr)
+		}
+		e.Hash = string(claimed)
+	} else if !hashOK {
 		return Event{}, chainErr(n, e.Seq, "hash mismatch: the line was edited")
 	}
-	if parseErr != nil {
-		return Event{}, chainErr(n, e.Seq, "%v", parseErr)
-	}
-	e.Hash = claimed
 
 	want := c.sum.LastSeq + 1
 	switch {
@@ -113,3 +142,18 @@ func (c *Chain) Next(line []byte) (Event, error) {
 	c.sum.LastTime = e.Time
 	return e, nil
 }
+
+// hashMatches reports whether claimed is the hex SHA-256 of head followed by "}".
+func (c *Chain) hashMatches(head, claimed []byte) bool {
+	if c.h == nil {
+		c.h = sha256.New()
+	}
+	c.h.Reset()
+	c.h.Write(head)
+	c.h.Write(closeBrace)
+	var hx [hashHexLen]byte
+	hex.Encode(hx[:], c.h.Sum(c.sumb[:0]))
+	return string(hx[:]) == string(claimed)
+}
+
+var closeBrace = []byte{'}'}

@@ -78,26 +78,23 @@ func hashBody(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// splitLine cuts the trailing `,"hash":"<hex>"}` off line and returns the hashed body
-// (with `}` re-appended) and the claimed hash. ok is false when the suffix is missing
-// or the hex is not 64 lowercase hex digits.
-func splitLine(line []byte) (body []byte, claimed string, ok bool) {
+// cutHash splits line into its head — everything before the trailing
+// `,"hash":"<hex>"}` — and the claimed hash. The hashed body is head followed by "}".
+// ok is false when the suffix is missing or the hex is not 64 lowercase hex digits.
+func cutHash(line []byte) (head, claimed []byte, ok bool) {
 	if len(line) < hashSuffixLen+1 {
-		return nil, "", false
+		return nil, nil, false
 	}
 	cut := len(line) - hashSuffixLen
 	suffix := line[cut:]
 	if string(suffix[:len(hashKey)]) != hashKey || string(suffix[len(suffix)-2:]) != `"}` {
-		return nil, "", false
+		return nil, nil, false
 	}
 	hexPart := suffix[len(hashKey) : len(hashKey)+hashHexLen]
 	if !isLowerHex(hexPart) {
-		return nil, "", false
+		return nil, nil, false
 	}
-	body = make([]byte, 0, cut+1)
-	body = append(body, line[:cut]...)
-	body = append(body, '}')
-	return body, string(hexPart), true
+	return line[:cut], hexPart, true
 }
 
 func isLowerHex(b []byte) bool {

@@ -129,11 +129,26 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// transparencyData is what attested's evidence quotes from an attest.bundle.
+type transparencyData struct {
+	Transparency string `json:"transparency"`
+}
+
 // decodeData decodes e's data into a T. An event without data decodes to the zero T.
+// Data as releaser writes it takes the fast path; anything else, and every error, is
+// encoding/json's.
 func decodeData[T any](e Event) (T, error) {
 	var v T
 	if len(e.Data) == 0 {
 		return v, nil
+	}
+	if fd, ok := any(&v).(fastDecoder); ok {
+		s := jscan{b: e.Data}
+		if fd.fast(&s) && s.done() {
+			return v, nil
+		}
+		var zero T
+		v = zero // the fast path may have set some fields before it gave up
 	}
 	if err := json.Unmarshal(e.Data, &v); err != nil {
 		return v, fmt.Errorf("%s data cannot be read: %v", e.Type, err)

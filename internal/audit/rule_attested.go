@@ -98,9 +98,7 @@ func publishedNames(l located) []string {
 }
 
 func transparency(l located) string {
-	d, _ := decodeData[struct {
-		Transparency string `json:"transparency"`
-	}](l.e)
+	d, _ := decodeData[transparencyData](l.e)
 	if t := strings.TrimSpace(d.Transparency); t != "" {
 		return t
 	}
