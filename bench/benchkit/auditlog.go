@@ -52,46 +52,87 @@ func BuildCommandSeconds(t testing.TB, path string) float64 {
 	return 0
 }
 
-// PublishBreakdown splits the publish stage of the audit log's last run by
-// its events' timestamps (a markdown table): each event is written when its
-// step ends, and the uploads run one after another.
-func PublishBreakdown(t testing.TB, path string) string {
-	var checks, firstUpload, lastUpload, release, lastAsset, end time.Time
-	uploads, assets := 0, 0
+// Publish is the publish stage of an audit log's last run, timed by its
+// events: each is written when its step ends, and uploads run one after
+// another, so the time between two upload events is the second upload.
+type Publish struct {
+	// BeforeFirst runs from the stage's checks to the end of the first
+	// registry upload: re-verifying digests, provenance, lookups, and that
+	// upload, whose own share is estimated in FirstEstimate.
+	BeforeFirst   float64
+	FirstEstimate float64
+	// Registry is the time of the registry uploads after the first, Rest
+	// their bytes; Registries counts all registry uploads.
+	Registry   float64
+	RestBytes  int64
+	Registries int
+	// ToRelease runs to the draft release being ready; Assets is the time
+	// of its NAssets uploads; ToEnd the rest of the stage.
+	ToRelease, Assets, ToEnd float64
+	NAssets                  int
+}
+
+// Uploads is the time the stage spent in uploads: the registry uploads
+// (the first one estimated at the rate of the others) and the assets.
+func (p Publish) Uploads() float64 { return p.FirstEstimate + p.Registry + p.Assets }
+
+// PublishTimes reads the publish stage of the last run in the audit log.
+func PublishTimes(t testing.TB, path string) Publish {
+	var p Publish
+	var checks, prev time.Time
+	var firstSize int64
 	for _, e := range lastRun(t, path) {
 		if e.Stage != "publish" {
 			continue
 		}
+		var d struct {
+			Size int64 `json:"size"`
+		}
+		_ = json.Unmarshal(e.Data, &d) // events without a size read as 0
+		since := func() float64 { return e.Time.Sub(prev).Seconds() }
 		switch e.Type {
 		case "stage.checks":
 			checks = e.Time
 		case "publish.upload":
-			if firstUpload.IsZero() {
-				firstUpload = e.Time
+			if p.Registries == 0 {
+				p.BeforeFirst, firstSize = e.Time.Sub(checks).Seconds(), d.Size
+			} else {
+				p.Registry += since()
+				p.RestBytes += d.Size
 			}
-			lastUpload, uploads = e.Time, uploads+1
+			p.Registries++
 		case "publish.release":
-			release = e.Time
+			p.ToRelease = since()
 		case "publish.asset":
-			lastAsset, assets = e.Time, assets+1
+			p.Assets += since()
+			p.NAssets++
 		case "stage.end":
-			end = e.Time
+			p.ToEnd = since()
 		}
+		prev = e.Time
 	}
-	if checks.IsZero() || firstUpload.IsZero() {
-		return "(the publish stage's events were not all found in the audit log)\n"
+	if checks.IsZero() || p.Registries == 0 {
+		t.Fatalf("%s: the last run has no publish stage with uploads", path)
 	}
-	s := func(a, b time.Time) string { return fmt.Sprintf("%.2f", b.Sub(a).Seconds()) }
+	if p.RestBytes > 0 {
+		p.FirstEstimate = float64(firstSize) * p.Registry / float64(p.RestBytes)
+	}
+	return p
+}
+
+// Table is the stage's breakdown as markdown.
+func (p Publish) Table() string {
 	var b strings.Builder
-	b.WriteString("The publish stage by its audit events (each is written when its step ends; uploads are sequential):\n\n")
+	b.WriteString("The publish stage by its audit events (each is written when its step ends; uploads run one after another):\n\n")
 	b.WriteString("| span | s |\n|---|---:|\n")
-	fmt.Fprintf(&b, "| checks → first registry upload done (re-verify digests, provenance, lookups, first upload) | %s |\n", s(checks, firstUpload))
-	fmt.Fprintf(&b, "| the other %d registry uploads | %s |\n", uploads-1, s(firstUpload, lastUpload))
-	if !release.IsZero() && !lastAsset.IsZero() {
-		fmt.Fprintf(&b, "| → draft release ready | %s |\n", s(lastUpload, release))
-		fmt.Fprintf(&b, "| %d release assets | %s |\n", assets, s(release, lastAsset))
-		lastUpload = lastAsset
+	fmt.Fprintf(&b, "| checks → first registry upload done (re-verifying digests, provenance, lookups, the first upload) | %.2f |\n", p.BeforeFirst)
+	if p.Registries > 1 {
+		fmt.Fprintf(&b, "| the other %d registry uploads | %.2f |\n", p.Registries-1, p.Registry)
 	}
-	fmt.Fprintf(&b, "| → stage end | %s |\n", s(lastUpload, end))
+	if p.NAssets > 0 {
+		fmt.Fprintf(&b, "| → draft release ready | %.2f |\n", p.ToRelease)
+		fmt.Fprintf(&b, "| %d release assets | %.2f |\n", p.NAssets, p.Assets)
+	}
+	fmt.Fprintf(&b, "| → stage end | %.2f |\n", p.ToEnd)
 	return b.String()
 }

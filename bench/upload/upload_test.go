@@ -99,7 +99,7 @@ func compare(t *testing.T, label string, files []string) result {
 	rel := benchkit.Timed(t, "upload-"+label+"-releaser", c)
 	auditLog := filepath.Join(proj, ".releaser", "audit.jsonl")
 	benchkit.Must(t, benchkit.CopyFile(auditLog, filepath.Join(benchkit.RawDir(t), "upload-"+label+"-audit.jsonl")))
-	breakdown := benchkit.PublishBreakdown(t, auditLog)
+	breakdown := benchkit.PublishTimes(t, auditLog).Table()
 
 	if tw.Uploads() != len(files) || ours.Uploads() != len(files) {
 		t.Fatalf("stored: twine %d, releaser %d, want %d", tw.Uploads(), ours.Uploads(), len(files))
