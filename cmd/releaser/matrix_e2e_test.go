@@ -10,9 +10,11 @@ import (
 )
 
 // matrixConcurrency is how many scenarios of a matrix run at once, each with
-// its own emulators and one of as many verdaccios. Most of a scenario is spent
-// waiting — retry back-offs of a second, Retry-After, held requests — so
-// running more than there are CPUs (-parallel's default) keeps them busy.
+// its own emulators and a verdaccio from the matrix's pool (which holds one
+// more for each undisturbed run, whose emulators live as long as the matrix).
+// Most of a scenario is spent waiting — retry back-offs of a second,
+// Retry-After, held requests — so running more than there are CPUs
+// (-parallel's default) keeps them busy.
 const matrixConcurrency = 6
 
 // runConcurrently runs run(t, s) as a subtest named name(s) for every
@@ -34,31 +36,25 @@ func runConcurrently[S any](t *testing.T, n int, scenarios []S, name func(S) str
 	wg.Wait()
 }
 
-// baseline runs the release undisturbed in a subtest and returns what it
-// left behind: the end state every disturbed run must reach.
-func baseline(t *testing.T, pool *testenv.VerdaccioPool, v matrixVariant) []string {
+// baseline runs the release undisturbed and returns what it left behind: the
+// end state every disturbed run must reach. It runs on the matrix's own t, not
+// in a subtest, so that any one scenario can be run alone (-run
+// 'TestCrashMatrix/after_build'); its emulators live as long as the matrix.
+func baseline(t *testing.T, pool *testenv.VerdaccioPool, v matrixVariant) *matrixEnv {
 	t.Helper()
-	var want []string
-	name := "undisturbed"
-	if v.tsa {
-		name += " with a timestamp authority"
+	e := newMatrixEnv(t, pool, v)
+	res := e.run()
+	if res.code != 0 {
+		t.Fatalf("the undisturbed run (tsa: %v): exit %d\n%s", v.tsa, res.code, brief(res))
 	}
-	t.Run(name, func(t *testing.T) {
-		e := newMatrixEnv(t, pool, v)
-		res := e.run()
-		if res.code != 0 {
-			t.Fatalf("exit %d\n%s", res.code, brief(res))
-		}
-		e.assertEndState(nil, 0)
-		if failed, detail := e.auditFailures(); len(failed) > 0 {
-			t.Errorf("audit rules failed on an undisturbed run: %v\n%s", failed, detail)
-		}
-		want = e.snapshot()
-	})
-	if want == nil {
-		t.Fatal("the undisturbed run failed: nothing to compare with")
+	e.assertEndState(nil, 0)
+	if failed, detail := e.auditFailures(); len(failed) > 0 {
+		t.Errorf("audit rules failed on the undisturbed run (tsa: %v): %v\n%s", v.tsa, failed, detail)
 	}
-	return want
+	if t.Failed() {
+		t.FailNow()
+	}
+	return e
 }
 
 // assertEndState checks what a finished release left behind: the same as the
@@ -101,9 +97,11 @@ func (e *matrixEnv) assertEndState(want []string, unrevocable int) {
 // fail.
 func TestCrashMatrix(t *testing.T) {
 	matrixStarted("crash")
-	pool := testenv.NewVerdaccioPool(t, matrixConcurrency)
-	want := baseline(t, pool, matrixVariant{})
-	runConcurrently(t, matrixConcurrency, crashPoints(), func(c crashPoint) string { return c.name }, func(t *testing.T, c crashPoint) {
+	pool := testenv.NewVerdaccioPool(t, matrixConcurrency+1)
+	undisturbed := baseline(t, pool, matrixVariant{})
+	want := undisturbed.snapshot()
+	points := crashPoints(undisturbed.is.IDTokenRequestsFor("sigstore"))
+	runConcurrently(t, matrixConcurrency, points, func(c crashPoint) string { return c.name }, func(t *testing.T, c crashPoint) {
 		e := newMatrixEnv(t, pool, c.variant)
 		c.arm(e)
 		res, killed := e.runKilled(func() bool { return c.killAt(e) })
@@ -112,6 +110,9 @@ func TestCrashMatrix(t *testing.T) {
 		}
 		if pos := e.auditPosition(); pos != c.pos {
 			t.Errorf("the killed job's audit log stops %s, want %s", pos, c.pos)
+		}
+		if !c.done(e) {
+			t.Errorf("the job was not killed where the point's name says (see crashPoints)")
 		}
 		e.clearFaults()
 		if c.between != nil {
@@ -206,8 +207,8 @@ func faultRows() []faultRow {
 // every rule passes.
 func TestFaultMatrix(t *testing.T) {
 	matrixStarted("fault")
-	pool := testenv.NewVerdaccioPool(t, matrixConcurrency)
-	want := map[bool][]string{false: baseline(t, pool, matrixVariant{}), true: baseline(t, pool, matrixVariant{tsa: true})}
+	pool := testenv.NewVerdaccioPool(t, matrixConcurrency+2)
+	want := map[bool][]string{false: baseline(t, pool, matrixVariant{}).snapshot(), true: baseline(t, pool, matrixVariant{tsa: true}).snapshot()}
 	// With a timestamp instead of a Rekor entry, only PyPI's attestations
 	// are missing (they need one).
 	noPEP740 := strings.Split(strings.ReplaceAll(strings.Join(want[false], "\n"), "attestations=1", "attestations=0"), "\n")

@@ -43,8 +43,8 @@ poll_interval = "50ms"
 timeout = "60s"
 `
 
-// newMatrixEnv starts the emulators (npm's verdaccio borrowed from pool when
-// there is one) and the example project, as newPublishEnvWith does.
+// newMatrixEnv starts the emulators (npm's verdaccio borrowed from pool) and
+// the example project, as newPublishEnvWith does.
 func newMatrixEnv(t *testing.T, pool *testenv.VerdaccioPool, v matrixVariant) *matrixEnv {
 	t.Helper()
 	is := testenv.NewOIDCIssuer(t)
@@ -55,13 +55,7 @@ func newMatrixEnv(t *testing.T, pool *testenv.VerdaccioPool, v matrixVariant) *m
 	is.Set("actor", "carol")
 	pe := &publishEnv{t: t, is: is, pypi: testenv.NewPyPI(t, is), crates: testenv.NewCrates(t, is), gems: testenv.NewRubyGems(t, is),
 		gh: testenv.NewGitHub(t), sig: testenv.NewSigstore(t, is), final: true}
-	var verdaccio *testenv.Verdaccio
-	if pool != nil {
-		verdaccio = pool.Get(t, "hello-releaser")
-	} else {
-		verdaccio = testenv.StartVerdaccio(t)
-	}
-	pe.npm = testenv.NewNpmRegistry(t, is, verdaccio)
+	pe.npm = testenv.NewNpmRegistry(t, is, pool.Get(t, "hello-releaser"))
 	for _, r := range []interface{ AddPublisher(testenv.Publisher) }{pe.pypi, pe.npm, pe.crates, pe.gems} {
 		r.AddPublisher(testenv.DefaultPublisher("hello-releaser"))
 	}
