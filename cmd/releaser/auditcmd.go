@@ -80,46 +80,81 @@ func (a *app) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// An audit of a large corpus is memory-bound, not CPU-bound: collect
-	// garbage earlier than Go's default (100%) so the heap stays closer to
-	// what is live (bench/RESULTS.md).
-	defer debug.SetGCPercent(debug.SetGCPercent(40))
-	var rep audit.Report
-	if repo == "" {
-		rep = a.auditByComponent(ctx, files, policy, live, cfg)
-	} else {
-		// Run logs and files may hold copies of the same runs: judged together.
-		col := audit.NewCollector()
-		var chains []audit.ChainResult
-		for _, f := range files {
-			chains = append(chains, readAuditFile(f, col, nil))
-		}
-		got, err := a.auditRepo(ctx, cfg, repo, orDefault(workflow, "release.yml"), since, run, col)
-		if err != nil {
-			return err
-		}
-		chains = append(chains, got...)
-		releases := col.Releases()
-		rep = audit.NewReport(releases, chains, policy)
-		if live {
-			a.auditLive(ctx, &rep, releases, cfg)
-		}
-	}
+	format := audit.FormatText
 	switch {
 	case jsonOut:
-		err = rep.JSON(a.stdout)
+		format = audit.FormatJSON
 	case markdown:
-		err = rep.Markdown(a.stdout)
-	default:
-		err = rep.Text(a.stdout)
+		format = audit.FormatMarkdown
+	}
+	var failed bool
+	if repo == "" {
+		failed, err = a.auditLocal(ctx, files, policy, live, cfg, format)
+	} else {
+		failed, err = a.auditWithRepo(ctx, files, policy, live, cfg, format, repo, orDefault(workflow, "release.yml"), since, run)
 	}
 	if err != nil {
 		return err
 	}
-	if rep.Failed {
+	if failed {
 		return errors.New("audit: a log is broken or a release broke a rule (see the report)")
 	}
 	return nil
+}
+
+// auditLocal audits log files alone: streamed (audit.AuditFiles), so memory
+// does not grow with the number of releases.
+func (a *app) auditLocal(ctx context.Context, files []string, policy audit.Policy, live bool, cfg *config.Config, format audit.Format) (bool, error) {
+	rw := audit.NewReportWriter()
+	defer rw.Close()
+	opts := audit.FilesOptions{Policy: policy}
+	if live {
+		opts.Judged = func(rel *audit.ReleaseRecord, findings []audit.Finding) []audit.Finding {
+			return append(findings, a.liveFinding(ctx, rel, cfg))
+		}
+	}
+	chains := audit.AuditFiles(files, opts, rw)
+	if err := rw.Render(a.stdout, format, chains, false); err != nil {
+		return false, err
+	}
+	failed := rw.Failed()
+	for _, c := range chains {
+		failed = failed || !c.OK
+	}
+	return failed, nil
+}
+
+// auditWithRepo audits files and the run logs GitHub keeps together: they may
+// hold copies of the same runs, judged once. The run logs are bounded by
+// what GitHub keeps, so everything is held in memory and judged at the end.
+func (a *app) auditWithRepo(ctx context.Context, files []string, policy audit.Policy, live bool, cfg *config.Config, format audit.Format, repo, workflow, since, run string) (bool, error) {
+	// Memory-bound rather than CPU-bound: collect garbage earlier than Go's
+	// default (100%) so the heap stays closer to what is live.
+	defer debug.SetGCPercent(debug.SetGCPercent(40))
+	col := audit.NewCollector()
+	var chains []audit.ChainResult
+	for _, f := range files {
+		chains = append(chains, readAuditFile(f, col))
+	}
+	got, err := a.auditRepo(ctx, cfg, repo, workflow, since, run, col)
+	if err != nil {
+		return false, err
+	}
+	chains = append(chains, got...)
+	releases := col.Releases()
+	rep := audit.NewReport(releases, chains, policy)
+	if live {
+		a.auditLive(ctx, &rep, releases, cfg)
+	}
+	switch format {
+	case audit.FormatJSON:
+		err = rep.JSON(a.stdout)
+	case audit.FormatMarkdown:
+		err = rep.Markdown(a.stdout)
+	default:
+		err = rep.Text(a.stdout)
+	}
+	return rep.Failed, err
 }
 
 // auditFiles expands the arguments: directories to the *.jsonl files under
@@ -167,71 +202,9 @@ func auditFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
-// auditByComponent bounds memory by the largest group of logs that share a
-// release, not by the whole corpus: a first pass verifies every chain and
-// notes which releases each log holds; logs linked by a release are then
-// read together, judged, and dropped before the next group is read.
-func (a *app) auditByComponent(ctx context.Context, files []string, policy audit.Policy, live bool, cfg *config.Config) audit.Report {
-	chains := make([]audit.ChainResult, len(files))
-	parent := make([]int, len(files))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	owner := map[string]int{} // release → a file holding it
-	for i, f := range files {
-		ids := map[string]bool{}
-		chains[i] = scanAuditFile(f, nil, ids) // Read verifies the chain as it goes
-		if !chains[i].OK {
-			continue
-		}
-		for id := range ids {
-			if j, ok := owner[id]; ok {
-				parent[find(i)] = find(j)
-			} else {
-				owner[id] = i
-			}
-		}
-	}
-	groups := map[int][]string{}
-	var roots []int
-	for i, f := range files {
-		if !chains[i].OK {
-			continue
-		}
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], f)
-	}
-	rep := audit.NewReport(nil, chains, policy)
-	for _, r := range roots {
-		col := audit.NewCollector()
-		for _, f := range groups[r] {
-			scanAuditFile(f, col, nil) // verified in the first pass
-		}
-		releases := col.Releases()
-		part := audit.NewReport(releases, nil, policy)
-		if live {
-			a.auditLive(ctx, &part, releases, cfg)
-		}
-		rep.Releases = append(rep.Releases, part.Releases...)
-		rep.Failed = rep.Failed || part.Failed
-	}
-	return rep
-}
-
 // readAuditFile verifies a log's chain, then — only if it holds — streams its
-// events into the collector (when col is not nil) and notes the releases it
-// holds (when ids is not nil).
-func readAuditFile(path string, col *audit.Collector, ids map[string]bool) audit.ChainResult {
+// events into the collector.
+func readAuditFile(path string, col *audit.Collector) audit.ChainResult {
 	res := audit.ChainResult{Source: path}
 	sum, err := audit.VerifyFile(path)
 	res.Events = sum.Events
@@ -239,28 +212,16 @@ func readAuditFile(path string, col *audit.Collector, ids map[string]bool) audit
 		res.Error = err.Error()
 		return res
 	}
-	return scanAuditFile(path, col, ids)
-}
-
-// scanAuditFile streams a log through the chain check into col and ids; the
-// events before a break have been handed over by then, so callers that must
-// not believe them verify first (readAuditFile) or look at the result.
-func scanAuditFile(path string, col *audit.Collector, ids map[string]bool) audit.ChainResult {
-	res := audit.ChainResult{Source: path}
 	f, err := os.Open(path)
 	if err != nil {
 		res.Error = err.Error()
 		return res
 	}
 	defer f.Close()
+	res.Events = 0
 	if err := audit.Read(f, func(line int, e audit.Event) error {
 		res.Events++
-		if col != nil {
-			col.Add(path, line, e)
-		}
-		if ids != nil {
-			ids[e.Release] = true
-		}
+		col.Add(path, line, e)
 		return nil
 	}); err != nil {
 		res.Error = err.Error()

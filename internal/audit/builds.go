@@ -43,10 +43,10 @@ func newBuildState() *buildState {
 
 // apply takes one event into the state; it returns an error for a build or attest
 // event whose data cannot be read.
-func (b *buildState) apply(l located) error {
+func (b *buildState) apply(v *view, l located) error {
 	switch l.e.Type {
 	case "artifact":
-		d, err := decodeData[artifactData](l.e)
+		d, err := data[artifactData](v, l)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (b *buildState) apply(l located) error {
 		a := built{sha256: strings.ToLower(d.Digests.SHA256), at: l}
 		b.latest[d.Name], b.lastSet[d.Name] = a, a
 	case "attest.bundle":
-		d, err := decodeData[bundleData](l.e)
+		d, err := data[bundleData](v, l)
 		if err != nil {
 			return err
 		}

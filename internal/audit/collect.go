@@ -20,7 +20,7 @@ type Collector struct {
 	// outside any run are never silently merged into a neighbour.
 	current map[string]*RunRecord
 	order   int
-	strs    map[string]string // interned strings, see compact
+	slab    []byte // where event data is copied to, see compact
 }
 
 // ReleaseRecord is everything the logs say about one release.
@@ -40,8 +40,9 @@ type RunRecord struct {
 	Ended               bool // a run.end was seen
 	ExitCode            int  // from run.end
 
-	lines []int // lines[i] is the line of Events[i]
-	order int   // the order runs were added in, the tie-break for equal times
+	lines   []int  // lines[i] is the line of Events[i]
+	order   int    // the order runs were added in, the tie-break for equal times
+	release string // the release the run belongs to: its first event's
 }
 
 // NewCollector returns an empty Collector.
@@ -52,6 +53,11 @@ func NewCollector() *Collector {
 // Add records one event, read from line of source. Events of one source must be added
 // in file order; sources may be interleaved.
 func (c *Collector) Add(source string, line int, e Event) {
+	c.add(source, line, e)
+}
+
+// add is Add; it returns the run the event joined.
+func (c *Collector) add(source string, line int, e Event) *RunRecord {
 	run := c.current[source]
 	if e.Type == "run.start" || run == nil {
 		run = c.startRun(source, line, e)
@@ -60,56 +66,55 @@ func (c *Collector) Add(source string, line int, e Event) {
 	run.lines = append(run.lines, line)
 	run.LastLine = line
 	if e.Type == "run.end" {
-		var d runEndData
-		if json.Unmarshal(e.Data, &d) == nil {
+		if d, err := decodeData[runEndData](e); err == nil {
 			run.ExitCode = d.ExitCode
 		}
 		run.Ended = true
 		delete(c.current, source)
 	}
+	return run
 }
 
-// compact keeps what the rules read and drops the rest: an audit holds every
-// event of every release until all sources are read, so memory follows the
-// log size. The chain is already verified, so prev goes, and hash stays only
-// on a run's first event (it identifies copies of the run); the strings every
-// event repeats (run identity, release, stage, type) are shared; the data of
-// stage.checks and build.command (check details, command lines), which no
-// rule reads, is dropped.
+// compact keeps what the rules read and drops the rest. The chain is already
+// verified, so prev goes, and hash stays only on a run's first event (it identifies
+// copies of the run); the data of stage.checks and build.command (check details,
+// command lines), which no rule reads, is dropped. Data is copied (it may be a view
+// into a read buffer) into a shared slab rather than an allocation of its own.
 func (c *Collector) compact(e Event, first bool) Event {
-	if c.strs == nil {
-		c.strs = map[string]string{}
-	}
-	in := func(s string) string {
-		if v, ok := c.strs[s]; ok {
-			return v
-		}
-		c.strs[s] = s
-		return s
-	}
 	e.Prev = ""
 	if !first {
 		e.Hash = ""
 	}
-	e.Release, e.Stage, e.Type = in(e.Release), in(e.Stage), in(e.Type)
-	r := &e.Run
-	for _, p := range []*string{&r.Repository, &r.RunID, &r.RunAttempt, &r.WorkflowRef, &r.Job, &r.Actor, &r.EventName, &r.Ref, &r.SHA, &r.RunnerEnvironment} {
-		*p = in(*p)
-	}
 	if e.Type == "stage.checks" || e.Type == "build.command" {
 		e.Data = nil
 	} else if e.Data != nil {
-		e.Data = append(json.RawMessage(nil), e.Data...) // not a view into a read buffer
+		e.Data = c.keep(e.Data)
 	}
 	return e
 }
 
+// slabSize is the chunk event data is copied into. A chunk lives as long as any event
+// in it; the releases of a streamed audit are dropped in about the order they were
+// read, so chunks fall free soon after.
+const slabSize = 64 << 10
+
+func (c *Collector) keep(b []byte) json.RawMessage {
+	if len(b) > slabSize/4 {
+		return append(json.RawMessage(nil), b...)
+	}
+	if cap(c.slab)-len(c.slab) < len(b) {
+		c.slab = make([]byte, 0, slabSize)
+	}
+	n := len(c.slab)
+	c.slab = append(c.slab, b...)
+	return c.slab[n:len(c.slab):len(c.slab)]
+}
+
 func (c *Collector) startRun(source string, line int, e Event) *RunRecord {
 	c.order++
-	run := &RunRecord{Source: source, FirstLine: line, order: c.order}
+	run := &RunRecord{Source: source, FirstLine: line, order: c.order, release: e.Release}
 	if e.Type == "run.start" {
-		var d runStartData
-		if json.Unmarshal(e.Data, &d) == nil {
+		if d, err := decodeData[runStartData](e); err == nil {
 			run.DryRun, run.Stages = d.DryRun, d.Stages
 		}
 	}
@@ -130,15 +135,7 @@ func (c *Collector) startRun(source string, line int, e Event) *RunRecord {
 func (c *Collector) Releases() []*ReleaseRecord {
 	out := make([]*ReleaseRecord, 0, len(c.releases))
 	for _, r := range c.releases {
-		runs := dedupRuns(r.Runs)
-		sort.SliceStable(runs, func(i, j int) bool {
-			ti, tj := runs[i].Events[0].Time, runs[j].Events[0].Time
-			if !ti.Equal(tj) {
-				return ti.Before(tj)
-			}
-			return runs[i].order < runs[j].order
-		})
-		out = append(out, &ReleaseRecord{ID: r.ID, Runs: runs})
+		out = append(out, finished(r))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		ti, tj := out[i].Runs[0].Events[0].Time, out[j].Runs[0].Events[0].Time
@@ -149,6 +146,38 @@ func (c *Collector) Releases() []*ReleaseRecord {
 	})
 	return out
 }
+
+// finished is r as Releases returns it: copies of a run dropped, runs in order.
+func finished(r *ReleaseRecord) *ReleaseRecord {
+	runs := dedupRuns(r.Runs)
+	sort.SliceStable(runs, func(i, j int) bool {
+		ti, tj := runs[i].Events[0].Time, runs[j].Events[0].Time
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return runs[i].order < runs[j].order
+	})
+	return &ReleaseRecord{ID: r.ID, Runs: runs}
+}
+
+// take removes the release id from the collector and returns it as Releases would;
+// nil if there is none.
+func (c *Collector) take(id string) *ReleaseRecord {
+	r := c.releases[id]
+	if r == nil {
+		return nil
+	}
+	delete(c.releases, id)
+	for src, run := range c.current {
+		if run.release == id {
+			delete(c.current, src)
+		}
+	}
+	return finished(r)
+}
+
+// endSource forgets the open run of a source that has been read to its end.
+func (c *Collector) endSource(source string) { delete(c.current, source) }
 
 // dedupRuns drops runs that are a copy of (a prefix of) another run: same first line
 // hash. The longest copy wins, the earliest added among equals.

@@ -267,7 +267,7 @@ func (s *jscan) flexMap(dst *map[string]flexString) bool {
 		}
 		m[string(k)] = v
 		return true
-	})
+	}, func(k []byte) { m[string(k)] = "" })
 	*dst = m
 	return ok
 }
@@ -278,12 +278,14 @@ func (s *jscan) strMap(dst *map[string]string) bool {
 		v, ok := s.plainString()
 		m[string(k)] = string(v)
 		return ok
-	})
+	}, func(k []byte) { m[string(k)] = "" })
 	*dst = m
 	return ok
 }
 
-func (s *jscan) mapOf(value func(k []byte) bool) bool {
+// mapOf reads an object of any keys; a null value is the zero value, as encoding/json
+// stores it.
+func (s *jscan) mapOf(value func(k []byte) bool, zero func(k []byte)) bool {
 	if !s.lit('{') {
 		return false
 	}
@@ -292,7 +294,12 @@ func (s *jscan) mapOf(value func(k []byte) bool) bool {
 	}
 	for {
 		k, ok := s.plainString()
-		if !ok || !s.lit(':') || !value(k) {
+		if !ok || !s.lit(':') {
+			return false
+		}
+		if s.word("null") {
+			zero(k)
+		} else if !value(k) {
 			return false
 		}
 		if s.lit('}') {

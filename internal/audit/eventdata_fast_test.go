@@ -55,6 +55,8 @@ var fastDataEdges = []string{
 	`{"extra":{"deep":[1,2,{"a":[true,false,null]}]},"name":"n"}`, `{"extra":"\ud800"}`, `{"extra":"\x01"}`,
 	`{"approved":true,"required":2,"counted":2,"approvers":["a","b"],"excluded":[]}`, `{"local":"true"}`,
 	`{"result":"done","error":""}`, `{"transparency":"https://rekor.example/1"}`,
+	`{"problems":null,"assets":{"a":null,"b":"x"}}`, `{"stages":[null,"a"]}`, `{"claims":{"a":null}}`,
+	`{"digests":null,"size":null,"local":null,"id":null}`, `{"name":nul}`, `{"stages":[nulll]}`,
 }
 
 // TestFastDataDecoders checks every event data of the fixtures and the edge cases

@@ -12,17 +12,20 @@ import (
 // log (sources, release ids, evidence, errors) is written as a code span, so it can
 // neither format nor link nor mention anyone, and it cannot break out of its table
 // cell (pipes are escaped, control characters shown as escapes).
-func (r Report) Markdown(w io.Writer) error {
-	bw := bufio.NewWriter(w)
+func (r Report) Markdown(w io.Writer) error { return r.write(w, FormatMarkdown) }
+
+type markdownFormat struct{}
+
+func (markdownFormat) head(bw *bufio.Writer, h *reportHead) {
 	verdict := "passed"
-	if r.failed() {
+	if h.failed {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(bw, "## releaser audit: %s\n\n%s, %s.\n", verdict, plural(len(r.Chains), "log"), plural(len(r.Releases), "release"))
+	fmt.Fprintf(bw, "## releaser audit: %s\n\n%s, %s.\n", verdict, plural(len(h.chains), "log"), plural(h.releases, "release"))
 
-	if len(r.Chains) > 0 {
+	if len(h.chains) > 0 {
 		fmt.Fprint(bw, "\n| Log | Chain | Events | Error |\n|---|---|---:|---|\n")
-		for _, c := range r.Chains {
+		for _, c := range h.chains {
 			state, errText := "ok", ""
 			if !c.OK {
 				state, errText = "**broken**", mdCode(c.Error)
@@ -30,21 +33,23 @@ func (r Report) Markdown(w io.Writer) error {
 			fmt.Fprintf(bw, "| %s | %s | %d | %s |\n", mdCode(c.Source), state, c.Events, errText)
 		}
 	}
-	for _, rel := range r.Releases {
-		fmt.Fprintf(bw, "\n### %s: %s\n\n| Rule | Status | Evidence |\n|---|---|---|\n", mdCode(displayID(rel.ID)), mdStatus(rel.status()))
-		for _, f := range rel.Findings {
-			ev := make([]string, len(f.Evidence))
-			for i, e := range f.Evidence {
-				ev[i] = mdCode(e)
-			}
-			fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCode(f.Rule), mdStatus(f.Status), strings.Join(ev, "<br>"))
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write audit report: %w", err)
-	}
-	return nil
 }
+
+func (markdownFormat) release(bw *bufio.Writer, _ *reportHead, _ int, rel *ReleaseReport) {
+	fmt.Fprintf(bw, "\n### %s: %s\n\n| Rule | Status | Evidence |\n|---|---|---|\n", mdCode(displayID(rel.ID)), mdStatus(rel.status()))
+	for _, f := range rel.Findings {
+		fmt.Fprintf(bw, "| %s | %s | ", mdCode(f.Rule), mdStatus(f.Status))
+		for i, e := range f.Evidence {
+			if i > 0 {
+				bw.WriteString("<br>")
+			}
+			bw.WriteString(mdCode(e))
+		}
+		bw.WriteString(" |\n")
+	}
+}
+
+func (markdownFormat) tail(*bufio.Writer, *reportHead) {}
 
 func mdStatus(s Status) string {
 	switch s {

@@ -247,7 +247,9 @@ func (s *jscan) skipValue(depth int) bool {
 // names of each key that is one of names exactly, positioned at its value, and must
 // consume the value. A key that differs from a name only in case (encoding/json would
 // match it), or that repeats a name, ends the fast path; any other key is skipped,
-// as encoding/json ignores fields it does not know.
+// as encoding/json ignores fields it does not know. A null value is consumed here:
+// encoding/json leaves the field as it was, and the fast path only ever fills a zero
+// value, once per field.
 func (s *jscan) object(names []string, field func(i int) bool) bool {
 	if !s.lit('{') {
 		return false
@@ -264,7 +266,7 @@ func (s *jscan) object(names []string, field func(i int) bool) bool {
 		idx, fold := matchKey(k, names)
 		switch {
 		case idx >= 0:
-			if seen&(1<<idx) != 0 || !field(idx) {
+			if seen&(1<<idx) != 0 || !(s.word("null") || field(idx)) {
 				return false
 			}
 			seen |= 1 << idx
@@ -328,8 +330,8 @@ func (s *jscan) str(dst *string) bool {
 	return ok
 }
 
-// strings reads an array of plain strings. An empty array is an empty, non-nil slice,
-// as encoding/json makes it.
+// strings reads an array of plain strings (a null element is ""). An empty array is
+// an empty, non-nil slice, as encoding/json makes it.
 func (s *jscan) strings(dst *[]string) bool {
 	if !s.lit('[') {
 		return false
@@ -337,11 +339,13 @@ func (s *jscan) strings(dst *[]string) bool {
 	out := []string{}
 	if !s.lit(']') {
 		for {
-			v, ok := s.plainString()
-			if !ok {
+			if s.word("null") {
+				out = append(out, "")
+			} else if v, ok := s.plainString(); ok {
+				out = append(out, string(v))
+			} else {
 				return false
 			}
-			out = append(out, string(v))
 			if s.lit(']') {
 				break
 			}

@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 )
 
@@ -96,52 +94,4 @@ const JSONSchemaVersion = 1
 //
 // Arrays are never null. Evidence lines start with "source:line: " except a final
 // "… and N more" when a finding has more than fits.
-func (r Report) JSON(w io.Writer) error {
-	type jsonFinding struct {
-		Rule     string   `json:"rule"`
-		Title    string   `json:"title"`
-		Status   Status   `json:"status"`
-		Evidence []string `json:"evidence"`
-	}
-	type jsonRelease struct {
-		ID       string        `json:"id"`
-		Status   Status        `json:"status"`
-		Findings []jsonFinding `json:"findings"`
-	}
-	type jsonChain struct {
-		Source string `json:"source"`
-		OK     bool   `json:"ok"`
-		Events int    `json:"events"`
-		Error  string `json:"error,omitempty"`
-	}
-	out := struct {
-		Schema   int           `json:"schema"`
-		Failed   bool          `json:"failed"`
-		Chains   []jsonChain   `json:"chains"`
-		Releases []jsonRelease `json:"releases"`
-	}{Schema: JSONSchemaVersion, Failed: r.failed(), Chains: []jsonChain{}, Releases: []jsonRelease{}}
-	for _, c := range r.Chains {
-		jc := jsonChain{Source: c.Source, OK: c.OK, Events: c.Events}
-		if !c.OK {
-			jc.Error = c.Error
-		}
-		out.Chains = append(out.Chains, jc)
-	}
-	for _, rel := range r.Releases {
-		jr := jsonRelease{ID: rel.ID, Status: rel.status(), Findings: []jsonFinding{}}
-		for _, f := range rel.Findings {
-			ev := f.Evidence
-			if ev == nil {
-				ev = []string{}
-			}
-			jr.Findings = append(jr.Findings, jsonFinding{Rule: f.Rule, Title: f.Title, Status: f.Status, Evidence: ev})
-		}
-		out.Releases = append(out.Releases, jr)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("write audit report: %w", err)
-	}
-	return nil
-}
+func (r Report) JSON(w io.Writer) error { return r.write(w, FormatJSON) }

@@ -13,8 +13,8 @@ func (v *view) gatedRuns() []*RunRecord {
 		if run.DryRun {
 			continue
 		}
-		for _, e := range run.Events {
-			if e.Type == "token.minted" || isPublication(e) {
+		for i, e := range run.Events {
+			if e.Type == "token.minted" || v.isPublication(run, i) {
 				out = append(out, run)
 				break
 			}
@@ -47,7 +47,7 @@ func ruleApprovals(v *view, p Policy, j *judge) {
 	if len(gated) == 0 {
 		j.na(v.first(), "no token was minted and nothing was published")
 		for _, l := range ofType(v.real, "approval.result") {
-			if d, err := decodeData[approvalResultData](l.e); err == nil && !d.Approved {
+			if d, err := data[approvalResultData](v, l); err == nil && !d.Approved {
 				j.na(l, "the release stopped at its approval: %d of %d approvals", d.Counted, d.Required)
 			}
 		}
@@ -73,7 +73,7 @@ func judgeRunApprovals(v *view, p Policy, j *judge, g *RunRecord, runID string) 
 		if !strings.HasPrefix(l.e.Type, "approval.") {
 			continue
 		}
-		d, err := decodeData[approvalData](l.e)
+		d, err := data[approvalData](v, l)
 		if err != nil {
 			j.bad(l, "%v", err)
 			continue
@@ -83,7 +83,7 @@ func judgeRunApprovals(v *view, p Policy, j *judge, g *RunRecord, runID string) 
 		}
 		switch l.e.Type {
 		case "approval.result":
-			r, err := decodeData[approvalResultData](l.e)
+			r, err := data[approvalResultData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue
@@ -112,14 +112,14 @@ func judgeRunApprovals(v *view, p Policy, j *judge, g *RunRecord, runID string) 
 		return
 	}
 
-	actors := runActors(g)
+	actors := runActors(v, g)
 	for _, x := range result.Excluded {
 		actors = appendFold(actors, x)
 	}
 	var distinct []string
 	ids := map[string]bool{}
 	for _, l := range counted {
-		d, _ := decodeData[approvalData](l.e)
+		d, _ := data[approvalData](v, l)
 		if containsFold(actors, d.Login) {
 			j.bad(l, "approval by %s counted, but %s started the run", d.Login, d.Login)
 			continue
@@ -145,14 +145,14 @@ func judgeRunApprovals(v *view, p Policy, j *judge, g *RunRecord, runID string) 
 
 // runActors are the people who started a run: its recorded actor and the actor claim
 // of the tokens it minted.
-func runActors(run *RunRecord) []string {
+func runActors(v *view, run *RunRecord) []string {
 	var out []string
-	for _, e := range run.Events {
+	for i, e := range run.Events {
 		if e.Run.Actor != "" {
 			out = appendFold(out, e.Run.Actor)
 		}
 		if e.Type == "token.minted" {
-			if d, err := decodeData[tokenMintedData](e); err == nil && d.claim("actor") != "" {
+			if d, err := dataOf[tokenMintedData](v, run, i); err == nil && d.claim("actor") != "" {
 				out = appendFold(out, d.claim("actor"))
 			}
 		}

@@ -24,15 +24,15 @@ func ruleAttested(v *view, _ Policy, j *judge) {
 	st := newBuildState()
 	checked := map[string]bool{} // name and the position of the build it was checked for
 	for _, l := range v.all {
-		if err := st.apply(l); err != nil {
+		if err := st.apply(v, l); err != nil {
 			j.bad(l, "%v", err)
 			continue
 		}
-		if l.run.DryRun || !isPublication(l.e) {
+		if l.run.DryRun || !v.isPublication(l.run, l.idx) {
 			continue
 		}
 		var names []string
-		for _, n := range publishedNames(l) {
+		for _, n := range publishedNames(v, l) {
 			if _, isBundle := st.bundles[n]; !isBundle && n != sumsAsset {
 				names = append(names, n)
 			}
@@ -50,14 +50,14 @@ func ruleAttested(v *view, _ Policy, j *judge) {
 				continue
 			}
 			checked[key] = true
-			judgeAttested(j, st, n, l)
+			judgeAttested(v, j, st, n, l)
 		}
 	}
 }
 
 // judgeAttested judges one artifact name against the attestations made so far; at is
 // where it was published (or, for a built artifact, the first publication after it).
-func judgeAttested(j *judge, st *buildState, n string, at located) {
+func judgeAttested(v *view, j *judge, st *buildState, n string, at located) {
 	b, ok := st.attested[n]
 	a, wasBuilt := st.latest[n]
 	switch {
@@ -70,23 +70,23 @@ func judgeAttested(j *judge, st *buildState, n string, at located) {
 	case wasBuilt && b.at.pos < a.at.pos:
 		j.bad(b.at, "%s: the newest bundle naming it (%s) was made before the build at %s that produced the published bytes", n, b.File, a.at.at())
 	default:
-		j.ok(b.at, "%s is a subject of %s (sha256 %s, transparency: %s)", n, b.File, short(b.SHA256), transparency(b.at))
+		j.ok(b.at, "%s is a subject of %s (sha256 %s, transparency: %s)", n, b.File, short(b.SHA256), transparency(v, b.at))
 	}
 }
 
 // publishedNames are the file names an event says left the machine.
-func publishedNames(l located) []string {
+func publishedNames(v *view, l located) []string {
 	switch l.e.Type {
 	case "publish.upload":
-		if d, err := decodeData[uploadData](l.e); err == nil && d.Outcome != "failed" {
+		if d, err := data[uploadData](v, l); err == nil && d.Outcome != "failed" {
 			return []string{d.Artifact}
 		}
 	case "publish.asset":
-		if d, err := decodeData[assetData](l.e); err == nil && d.Outcome != "failed" {
+		if d, err := data[assetData](v, l); err == nil && d.Outcome != "failed" {
 			return []string{d.Asset}
 		}
 	case "release.final":
-		if d, err := decodeData[releaseFinalData](l.e); err == nil {
+		if d, err := data[releaseFinalData](v, l); err == nil {
 			names := make([]string, 0, len(d.Assets))
 			for n := range d.Assets {
 				names = append(names, n)
@@ -97,8 +97,8 @@ func publishedNames(l located) []string {
 	return nil
 }
 
-func transparency(l located) string {
-	d, _ := decodeData[transparencyData](l.e)
+func transparency(v *view, l located) string {
+	d, _ := data[transparencyData](v, l)
 	if t := strings.TrimSpace(d.Transparency); t != "" {
 		return t
 	}

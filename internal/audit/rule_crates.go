@@ -20,7 +20,7 @@ func ruleCratesRevoked(v *view, _ Policy, j *judge) {
 	for _, l := range v.real {
 		switch l.e.Type {
 		case "token.minted":
-			d, err := decodeData[tokenMintedData](l.e)
+			d, err := data[tokenMintedData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue
@@ -34,7 +34,7 @@ func ruleCratesRevoked(v *view, _ Policy, j *judge) {
 			}
 			pending[k] = append(pending[k], l)
 		case "token.revoke":
-			d, err := decodeData[tokenRevokeData](l.e)
+			d, err := data[tokenRevokeData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue

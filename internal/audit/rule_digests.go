@@ -21,7 +21,7 @@ func ruleDigestsMatch(v *view, _ Policy, j *judge) {
 	}
 	st := newBuildState()
 	for _, l := range v.all {
-		if err := st.apply(l); err != nil {
+		if err := st.apply(v, l); err != nil {
 			j.bad(l, "%v", err)
 			continue
 		}
@@ -30,7 +30,7 @@ func ruleDigestsMatch(v *view, _ Policy, j *judge) {
 		}
 		switch l.e.Type {
 		case "publish.upload":
-			d, err := decodeData[uploadData](l.e)
+			d, err := data[uploadData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue
@@ -40,7 +40,7 @@ func ruleDigestsMatch(v *view, _ Policy, j *judge) {
 			}
 			compareDigest(j, st, l, d.Artifact, d.SHA256, d.Registry+" "+d.Outcome)
 		case "publish.asset":
-			d, err := decodeData[assetData](l.e)
+			d, err := data[assetData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue
@@ -50,7 +50,7 @@ func ruleDigestsMatch(v *view, _ Policy, j *judge) {
 			}
 			compareDigest(j, st, l, d.Asset, d.SHA256, "GitHub release asset "+d.Outcome)
 		case "release.final":
-			d, err := decodeData[releaseFinalData](l.e)
+			d, err := data[releaseFinalData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue

@@ -20,7 +20,7 @@ func ruleNoDangerousEvents(v *view, _ Policy, j *judge) {
 				}
 			}
 			if e.Type == "token.minted" {
-				d, err := decodeData[tokenMintedData](e)
+				d, err := dataOf[tokenMintedData](v, run, i)
 				if err == nil && slices.Contains(forbiddenEvents, d.claim("event_name")) {
 					j.bad(l, "%s token's event_name is %s", d.Registry, d.claim("event_name"))
 				}

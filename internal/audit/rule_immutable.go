@@ -28,7 +28,7 @@ func ruleImmutable(v *view, _ Policy, j *judge) {
 			if l.e.Stage != "finalize" {
 				continue
 			}
-			if d, err := decodeData[stageEndData](l.e); err != nil || d.Result != "done" {
+			if d, err := data[stageEndData](v, l); err != nil || d.Result != "done" {
 				laterFailures = append(laterFailures, l)
 			}
 		}
@@ -40,7 +40,7 @@ func ruleImmutable(v *view, _ Policy, j *judge) {
 	case final == nil:
 		j.bad(*created, "a draft GitHub release was created but never finalized")
 	default:
-		d, err := decodeData[releaseFinalData](final.e)
+		d, err := data[releaseFinalData](v, *final)
 		switch {
 		case err != nil:
 			j.bad(*final, "%v", err)
@@ -55,7 +55,7 @@ func ruleImmutable(v *view, _ Policy, j *judge) {
 		}
 	}
 	for _, l := range laterFailures {
-		d, _ := decodeData[stageEndData](l.e)
+		d, _ := data[stageEndData](v, l)
 		j.bad(l, "finalize %s: %s", orNone(d.Result), orNone(d.Error))
 	}
 }

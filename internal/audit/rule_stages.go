@@ -42,7 +42,7 @@ func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool
 		return
 	}
 	startLoc := located{run: run, idx: 0, e: run.Events[0]}
-	if _, err := decodeData[runStartData](run.Events[0]); err != nil {
+	if _, err := dataOf[runStartData](v, run, 0); err != nil {
 		j.bad(startLoc, "%v", err)
 		return
 	}
@@ -104,7 +104,7 @@ func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool
 				j.bad(l, "stage.end for %s, but the open stage is %s", e.Stage, orNone(open))
 				bad = true
 			}
-			d, err := decodeData[stageEndData](e)
+			d, err := dataOf[stageEndData](v, run, i)
 			if err != nil {
 				j.bad(l, "%v", err)
 				bad = true

@@ -27,7 +27,7 @@ func ruleTokens(v *view, p Policy, j *judge) {
 	for _, l := range v.real {
 		switch l.e.Type {
 		case "token.minted":
-			d, err := decodeData[tokenMintedData](l.e)
+			d, err := data[tokenMintedData](v, l)
 			if err != nil {
 				j.bad(l, "%v", err)
 				continue
@@ -50,7 +50,7 @@ func ruleTokens(v *view, p Policy, j *judge) {
 					d.claim("environment"), d.claim("ref"), d.claim("event_name"), d.claim("runner_environment"))
 			}
 		case "publish.upload":
-			d, err := decodeData[uploadData](l.e)
+			d, err := data[uploadData](v, l)
 			if err == nil && d.Outcome == "published" && !minted[l.run][d.Registry] {
 				j.bad(l, "%s was uploaded to %s with no token.minted for %s before it in this run", d.Artifact, d.Registry, d.Registry)
 			}

@@ -13,7 +13,7 @@ import (
 // read errors. An empty input is a valid, empty log.
 func Verify(r io.Reader) (Summary, error) {
 	var c Chain
-	err := readChain(r, &c, nil)
+	err := readChain(r, &c, false, nil)
 	return c.Summary(), err
 }
 
@@ -36,10 +36,12 @@ func VerifyFile(path string) (Summary, error) {
 // *ChainError) or the first error from fn, which it returns unwrapped.
 func Read(r io.Reader, fn func(line int, e Event) error) error {
 	var c Chain
-	return readChain(r, &c, fn)
+	return readChain(r, &c, true, fn)
 }
 
-func readChain(r io.Reader, c *Chain, fn func(int, Event) error) error {
+// readChain is Read on c; with copyData false an event's data is a view into the read
+// buffer, valid only during fn.
+func readChain(r io.Reader, c *Chain, copyData bool, fn func(int, Event) error) error {
 	// A small buffer that grows only for long lines: most logs never need MaxLineSize.
 	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte
@@ -67,7 +69,7 @@ func readChain(r io.Reader, c *Chain, fn func(int, Event) error) error {
 		default:
 			return fmt.Errorf("read audit log after line %d: %w", c.line, err)
 		}
-		e, cerr := c.Next(line)
+		e, cerr := c.next(line, copyData)
 		if cerr != nil {
 			return cerr
 		}

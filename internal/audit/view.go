@@ -22,12 +22,43 @@ type view struct {
 	all   []located
 	real  []located
 	start map[*RunRecord]runStartData
+	// slots caches each event's decoded data: the rules read the same events many
+	// times, and decoding dominated an audit.
+	slots map[*RunRecord][]dataSlots
 }
+
+// dataSlots holds the data of one event decoded as up to two types (approval.result
+// is read both as an approval and as a result).
+type dataSlots [2]struct {
+	val any // *T
+	err error
+}
+
+// dataOf is decodeData[T] of the event at idx in run, decoded once per view.
+func dataOf[T any](v *view, run *RunRecord, idx int) (T, error) {
+	slots := v.slots[run]
+	if idx < 0 || idx >= len(slots) {
+		return decodeData[T](run.Events[idx])
+	}
+	s := &slots[idx]
+	for i := range s {
+		if p, ok := s[i].val.(*T); ok {
+			return *p, s[i].err
+		}
+	}
+	d, err := decodeData[T](run.Events[idx])
+	s[1] = s[0]
+	s[0].val, s[0].err = &d, err
+	return d, err
+}
+
+// data is dataOf for a located event.
+func data[T any](v *view, l located) (T, error) { return dataOf[T](v, l.run, l.idx) }
 
 // newView lays out r. Runs without events (possible only in a hand-built record) are
 // left out, so every rule may take a run's first event for granted.
 func newView(r *ReleaseRecord) *view {
-	v := &view{rec: &ReleaseRecord{}, start: map[*RunRecord]runStartData{}}
+	v := &view{rec: &ReleaseRecord{}, start: map[*RunRecord]runStartData{}, slots: map[*RunRecord][]dataSlots{}}
 	if r == nil {
 		return v
 	}
@@ -38,8 +69,9 @@ func newView(r *ReleaseRecord) *view {
 		}
 	}
 	for _, run := range v.rec.Runs {
+		v.slots[run] = make([]dataSlots, len(run.Events))
 		if run.Started() {
-			d, _ := decodeData[runStartData](run.Events[0])
+			d, _ := dataOf[runStartData](v, run, 0)
 			v.start[run] = d
 		}
 		for i, e := range run.Events {
@@ -83,24 +115,25 @@ func ofType(ls []located, types ...string) []located {
 // file on a registry or a GitHub release (draft or not). Failed attempts do not count.
 func (v *view) publication() (located, bool) {
 	for _, l := range v.real {
-		if isPublication(l.e) {
+		if v.isPublication(l.run, l.idx) {
 			return l, true
 		}
 	}
 	return located{}, false
 }
 
-// isPublication reports whether e shows something that left the machine. An event
-// whose data cannot be read counts: a verdict must not rest on skipping it.
-func isPublication(e Event) bool {
-	switch e.Type {
+// isPublication reports whether the event at idx in run shows something that left the
+// machine. An event whose data cannot be read counts: a verdict must not rest on
+// skipping it.
+func (v *view) isPublication(run *RunRecord, idx int) bool {
+	switch run.Events[idx].Type {
 	case "publish.release", "release.final":
 		return true
 	case "publish.upload":
-		d, err := decodeData[uploadData](e)
+		d, err := dataOf[uploadData](v, run, idx)
 		return err != nil || d.Outcome != "failed"
 	case "publish.asset":
-		d, err := decodeData[assetData](e)
+		d, err := dataOf[assetData](v, run, idx)
 		return err != nil || d.Outcome != "failed"
 	}
 	return false
