@@ -1,14 +1,6 @@
 package main
 
-import (
-	"encoding/base64"
-	"net/url"
-)
-
-var (
-	urlQueryEscape = url.QueryEscape
-	urlPathEscape  = url.PathEscape
-)
+import "encoding/base64"
 
 // base64Encodings are the alphabets a secret may be base64-encoded with
 // (padding only shows at the end, which base64Core leaves out).

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -156,8 +157,8 @@ func needlesFor(what, secret string) []needle {
 		}
 	}
 	add("hex", fmt.Sprintf("%x", secret))
-	add("URL-encoded", urlQueryEscape(secret))
-	add("path-escaped", urlPathEscape(secret))
+	add("URL-encoded", url.QueryEscape(secret))
+	add("path-escaped", url.PathEscape(secret))
 	for _, enc := range base64Encodings {
 		for shift := range 3 {
 			add(fmt.Sprintf("%s, shifted %d", enc.name, shift), base64Core(enc.enc, secret, shift))
@@ -176,6 +177,7 @@ func needlesFor(what, secret string) []needle {
 func TestCanarySweep(t *testing.T) {
 	t.Parallel()
 	t.Run("the sweep finds every form", testSweepFindsForms)
+	t.Run("the sweep looks everywhere", testSweepLooksEverywhere)
 	if !matrixRan("crash") {
 		t.Run("crash matrix", TestCrashMatrix)
 	}
@@ -240,8 +242,8 @@ func testSweepFindsForms(t *testing.T) {
 	planted := map[string]string{
 		"as is":         "token " + secret + " end",
 		"hex":           fmt.Sprintf("0a%x0a", secret),
-		"URL-encoded":   "a=1&token=" + urlQueryEscape(secret) + "&b=2",
-		"path-escaped":  "/tokens/" + urlPathEscape(secret) + "/x",
+		"URL-encoded":   "a=1&token=" + url.QueryEscape(secret) + "&b=2",
+		"path-escaped":  "/tokens/" + url.PathEscape(secret) + "/x",
 		"JWT signature": "sig: " + secret[strings.LastIndex(secret, ".")+1:] + "\n",
 	}
 	for _, enc := range base64Encodings {
@@ -258,5 +260,49 @@ func testSweepFindsForms(t *testing.T) {
 	other := strings.Replace(secret, "Q0FOQVJZ", "T1RIRVIx", 1)
 	if finds(other + " " + base64Encodings[0].enc.EncodeToString([]byte(other))) {
 		t.Errorf("another secret is taken for this one")
+	}
+}
+
+// testSweepLooksEverywhere plants secrets in each place a job writes to and
+// checks the sweep reports each place, and not a secret's ::add-mask:: line.
+func testSweepLooksEverywhere(t *testing.T) {
+	is := testenv.NewOIDCIssuer(t)
+	pe := &publishEnv{t: t, is: is, pypi: testenv.NewPyPI(t, is), npm: testenv.NewNpm(t, is), crates: testenv.NewCrates(t, is),
+		gems: testenv.NewRubyGems(t, is), gh: testenv.NewGitHub(t), p: &project{dir: t.TempDir(), t: t}}
+	e := &matrixEnv{publishEnv: pe, home: t.TempDir(), tmp: t.TempDir()}
+	e.ghOutput, e.ghSummary = filepath.Join(e.tmp, "gh", "output"), filepath.Join(e.tmp, "gh", "summary")
+	jwt, gh := is.Mint("pypi", nil), e.gh.Token()
+	e.runs = []result{{stdout: "::add-mask::" + gh + "\nfine\n", stderr: "fine"}, {stdout: "token " + gh}}
+	e.p.write(".releaser/audit.jsonl", `{"data":"`+base64Encodings[1].enc.EncodeToString([]byte("x"+jwt))+`"}`)
+	e.p.write("dist/notes.txt", jwt[strings.LastIndex(jwt, ".")+1:])
+	for path, content := range map[string]string{
+		filepath.Join(e.home, ".config", "x"): url.QueryEscape(jwt),
+		filepath.Join(e.tmp, "spool"):         fmt.Sprintf("%x", is.RequestToken()),
+		e.ghOutput:                            "token<<EOF\n" + gh + "\nEOF\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.sweep()
+	for _, where := range []string{"stdout of run 2", ".releaser/audit.jsonl", "dist/notes.txt", ".config/x", "spool", "gh/output"} {
+		found := false
+		for _, l := range r.leaks {
+			found = found || strings.Contains(l, where)
+		}
+		if !found {
+			t.Errorf("the secret planted in %s was not found; found: %q", where, r.leaks)
+		}
+	}
+	for _, l := range r.leaks {
+		if strings.Contains(l, "stdout of run 1") || strings.Contains(l, "stderr") {
+			t.Errorf("reported: %s", l)
+		}
+	}
+	if r.scanned["GITHUB_OUTPUT"] == 0 || r.scanned["HOME"] == 0 || r.scanned["TMPDIR"] == 0 || r.scanned["audit log"] == 0 {
+		t.Errorf("places scanned: %v", r.scanned)
 	}
 }
