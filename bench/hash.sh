@@ -23,11 +23,12 @@ log "warming the page cache ($mib MiB)"
 cat "${files[@]}" >/dev/null
 
 # measure NAME CMD...: runs CMD twice under GNU time, stdout kept in
-# $RAW/hash-NAME.out; sets WALL (best, seconds) and RSS (peak, KiB).
+# $RAW/hash-NAME.out; sets WALL (best, seconds), CPU (user + system seconds
+# of that run) and RSS (peak, KiB).
 measure() {
-	local name=$1 run t0 t1 wall rss
+	local name=$1 run t0 t1 wall rss cpu
 	shift
-	WALL="" RSS=0
+	WALL="" CPU="" RSS=0
 	for run in 1 2; do
 		log "$name, run $run"
 		t0=$(date +%s%N)
@@ -35,9 +36,10 @@ measure() {
 		t1=$(date +%s%N)
 		wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 		rss=$(max_rss_kib "$RAW/hash-$name.time")
+		cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$RAW/hash-$name.time")
 		[[ $rss =~ ^[0-9]+$ ]] || die "no peak RSS in $RAW/hash-$name.time"
 		if [[ -z $WALL ]] || awk -v a="$wall" -v b="$WALL" 'BEGIN { exit !(a < b) }'; then
-			WALL=$wall
+			WALL=$wall CPU=$cpu
 		fi
 		# An if, not `((...)) && ...`: a false test as the loop's last
 		# command would make measure fail under set -e.
@@ -48,11 +50,11 @@ measure() {
 }
 
 measure sha256sum sha256sum "${files[@]}"
-sha_wall=$WALL sha_rss=$RSS
+sha_wall=$WALL sha_cpu=$CPU sha_rss=$RSS
 measure xargs xargs -0 -a "$list" -P "$procs" -n 1 sha256sum
-par_wall=$WALL par_rss=$RSS
+par_wall=$WALL par_cpu=$CPU par_rss=$RSS
 measure releaser "$RELEASER" digest "${files[@]}"
-rel_wall=$WALL rel_rss=$RSS
+rel_wall=$WALL rel_cpu=$CPU rel_rss=$RSS
 
 # releaser digest prints sha256sum's line ("<sha256>  <file>") first for each
 # file: every line sha256sum printed must be there, or the figure is
@@ -68,8 +70,8 @@ target 1-hash "hashing ≥ 0.9× sha256sum's throughput" "${ratio}× ($(awk -v m
 rss_target "releaser digest, 60 files" "$rel_rss"
 
 row() {
-	awk -v tool="$1" -v wall="$2" -v rss="$3" -v mib="$mib" -v base="$sha_wall" 'BEGIN {
-		printf "| %s | %.2f | %.0f | %d | %.2f× |\n", tool, wall, mib / wall, rss, base / wall
+	awk -v tool="$1" -v wall="$2" -v cpu="$3" -v rss="$4" -v mib="$mib" -v base="$sha_wall" 'BEGIN {
+		printf "| %s | %.2f | %.0f | %.2f | %d | %.2f× |\n", tool, wall, mib / wall, cpu, rss, base / wall
 	}'
 }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sort -u | paste -sd/)
@@ -77,8 +79,8 @@ printf '### Digest pass over the release\n\n'
 printf 'The %d files of the release (%s MiB), warm page cache, best of 2 runs; %s CPUs (%s); %s. ' \
 	"${#files[@]}" "$mib" "$procs" "${cpu:-unknown CPU}" "$(sha256sum --version | sed -n 1p)"
 # shellcheck disable=SC2016 # backquotes are markdown
-printf '`releaser digest` computes sha256, sha512 and blake2b-256 of each file in one pass and printed the same sha256 as sha256sum for every file.\n\n'
-printf '| tool | wall s | MiB/s | peak RSS KiB | throughput vs sha256sum |\n|---|---:|---:|---:|---:|\n'
-row 'sha256sum (one process)' "$sha_wall" "$sha_rss"
-row "xargs -P$procs sha256sum" "$par_wall" "$par_rss"
-row 'releaser digest' "$rel_wall" "$rel_rss"
+printf '`releaser digest` computes sha256, sha512 and blake2b-256 of each file in one pass and printed the same sha256 as sha256sum for every file. CPU s is user + system time of the run counted.\n\n'
+printf '| tool | wall s | MiB/s | CPU s | peak RSS KiB | throughput vs sha256sum |\n|---|---:|---:|---:|---:|---:|\n'
+row 'sha256sum (one process)' "$sha_wall" "$sha_cpu" "$sha_rss"
+row "xargs -P$procs sha256sum" "$par_wall" "$par_cpu" "$par_rss"
+row 'releaser digest' "$rel_wall" "$rel_cpu" "$rel_rss"

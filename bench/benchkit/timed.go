@@ -16,14 +16,20 @@ import (
 
 // Measure is one run of a client under GNU time.
 type Measure struct {
-	Wall   float64 // seconds, measured here (GNU time's has 10 ms steps)
-	RSSKiB int64   // peak resident set size
+	Wall float64 // seconds, measured here (GNU time's has 10 ms steps)
+	// CPU is user + system seconds: on a shared machine it says how much
+	// work the run did when the wall time says mostly how long it waited.
+	CPU    float64
+	RSSKiB int64 // peak resident set size
 	Exit   int
 	Stdout []byte
 	Stderr []byte
 }
 
-var rssRE = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+var (
+	rssRE = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+	cpuRE = regexp.MustCompile(`(?m)^\s*(?:User|System) time \(seconds\): ([0-9.]+)`)
+)
 
 // Timed runs cmd under /usr/bin/time -v and keeps its stdout, stderr and
 // GNU time's report in RawDir as name.out, name.err and name.time. A
@@ -56,6 +62,10 @@ func Timed(t testing.TB, name string, cmd *exec.Cmd, okExits ...int) Measure {
 	Must(t, err)
 	if r := rssRE.FindSubmatch(report); r != nil {
 		m.RSSKiB, _ = strconv.ParseInt(string(r[1]), 10, 64)
+	}
+	for _, c := range cpuRE.FindAllSubmatch(report, -1) {
+		v, _ := strconv.ParseFloat(string(c[1]), 64)
+		m.CPU += v
 	}
 	if m.RSSKiB == 0 {
 		t.Fatalf("%s: no peak RSS in %s", name, timeFile)

@@ -38,7 +38,7 @@ func TestUploadReleaseBench(t *testing.T) {
 		"(same code, same machine). releaser: `releaser run --from exchange --to publish` (token exchange, re-verifying the three digests of every file, "+
 		"the already-published lookup, the uploads); twine: `twine upload` of the same files (its md5/sha256/blake2b pass, the uploads); "+
 		"plain Go client: the same multipart requests releaser sent, replayed from the harness with nothing around them — the floor these emulators allow. "+
-		"Peak RSS is the client's alone.\n\n%s", len(files)-1, r.mib, r.table))
+		"CPU s is the client's user + system time, peak RSS the client's alone.\n\n%s", len(files)-1, r.mib, r.table))
 }
 
 // TestUploadBench uploads one wheel of BENCH_SIZE_MIB (random payload).
@@ -119,8 +119,8 @@ func compare(t *testing.T, label string, files []string) result {
 	floor := newPyPI()
 	plain := benchkit.ReplayPyPI(t, floor, benchkit.MintPyPI(t, is, floor), filepath.Join(proj, "dist"), ours.Files(release.Name))
 
-	row := func(client string, wall float64, rss string) string {
-		return fmt.Sprintf("| %s | %.2f | %.0f | %s |", client, wall, mib/wall, rss)
+	row := func(client string, wall float64, cpu, rss string) string {
+		return fmt.Sprintf("| %s | %.2f | %.0f | %s | %s |", client, wall, mib/wall, cpu, rss)
 	}
 	speed, mem := twine.Wall/rel.Wall, float64(rel.RSSKiB)/float64(twine.RSSKiB)
 	what := map[string]string{"release": "the release's PyPI share", "single": "one " + fmt.Sprintf("%.0f", mib) + " MiB wheel"}[label]
@@ -128,10 +128,10 @@ func compare(t *testing.T, label string, files []string) result {
 	benchkit.Target(t, "3-upload", "uploads at ≤ ¼ of twine's memory: "+what, fmt.Sprintf("%.2f× (%.1f vs %.1f MiB)", mem, float64(rel.RSSKiB)/1024, float64(twine.RSSKiB)/1024), mem <= 0.25)
 	benchkit.RSSTarget(t, "upload, "+what, rel.RSSKiB)
 	table := strings.Join([]string{
-		"| client | wall s | MiB/s | peak RSS KiB |", "|---|---:|---:|---:|",
-		row("twine upload", twine.Wall, fmt.Sprint(twine.RSSKiB)),
-		row("releaser run --from exchange --to publish", rel.Wall, fmt.Sprint(rel.RSSKiB)),
-		row("plain Go client (floor)", plain, "—"),
+		"| client | wall s | MiB/s | CPU s | peak RSS KiB |", "|---|---:|---:|---:|---:|",
+		row("twine upload", twine.Wall, fmt.Sprintf("%.2f", twine.CPU), fmt.Sprint(twine.RSSKiB)),
+		row("releaser run --from exchange --to publish", rel.Wall, fmt.Sprintf("%.2f", rel.CPU), fmt.Sprint(rel.RSSKiB)),
+		row("plain Go client (floor)", plain, "—", "—"),
 	}, "\n")
 	table += fmt.Sprintf("\n\nreleaser: %.2f× twine's speed at %.2f× its memory; the plain client is %.2f× twine's speed.\n\n", speed, mem, twine.Wall/plain)
 	table += breakdown
