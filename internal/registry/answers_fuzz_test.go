@@ -219,3 +219,42 @@ func FuzzExchangeAnswer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAttestationPayloads: the attestations an upload carries (releaser's
+// own bundles and PEP 740 objects, read back from the state directory) are
+// sent as the JSON the registries read: PyPI's form field is an array of
+// exactly those objects, npm's attachment is the compact bundle with its
+// true length.
+func FuzzAttestationPayloads(f *testing.F) {
+	f.Add([]byte(`{"version":1,"verification_material":{"certificate":"MII="},"envelope":{"statement":"e30=","signature":"c2ln"}}`), []byte(`{ "version" : 1 }`))
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{}}`), []byte(``))
+	f.Add([]byte(`{} {}`), []byte(`[1]`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		atts := [][]byte{a}
+		if len(b) > 0 {
+			atts = append(atts, b)
+		}
+		if field, err := pypiAttestations(atts); err == nil {
+			var arr []json.RawMessage
+			if json.Unmarshal([]byte(field), &arr) != nil || len(arr) != len(atts) {
+				t.Fatalf("field %q for %d attestations", field, len(atts))
+			}
+			for i, raw := range arr {
+				var want bytes.Buffer
+				if json.Compact(&want, atts[i]) != nil || !bytes.Equal(raw, want.Bytes()) || raw[0] != '{' {
+					t.Fatalf("attestation %d sent as %s", i, raw)
+				}
+			}
+		}
+		p, err := npmProvenanceAttachment([][]byte{a})
+		if err != nil || p == nil {
+			return
+		}
+		var head struct {
+			MediaType string `json:"mediaType"`
+		}
+		if p.Length != len(p.Data) || json.Unmarshal([]byte(p.Data), &head) != nil || head.MediaType != p.ContentType || p.ContentType == "" {
+			t.Fatalf("attachment %+v", p)
+		}
+	})
+}
