@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -184,12 +183,3 @@ func (e *matrixEnv) pendingFaults() int {
 }
 
 func (e *matrixEnv) auditLog() string { return e.p.path(".releaser/audit.jsonl") }
-
-// readAuditLog is the audit log's bytes ("" when there is none yet).
-func (e *matrixEnv) readAuditLog() string {
-	b, err := os.ReadFile(e.auditLog())
-	if err != nil && !os.IsNotExist(err) {
-		e.t.Fatal(err)
-	}
-	return string(b)
-}

@@ -1,9 +1,6 @@
 package main
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // knownBug is a way releaser gets a matrix scenario wrong today, to be fixed
 // outside these tests' files. A scenario with a known bug expects exactly the
@@ -17,24 +14,10 @@ type knownBug struct {
 	state func(want []string) []string
 }
 
-var (
-	// A job run again after its attest stage had made the release bundle
-	// rebuilds (same bytes) and keeps the bundle, but logs nothing for it, so
-	// `releaser audit` sees the newest bundle made before the newest build and
-	// fails "attested". Fix: the attest stage logs the kept bundle too
-	// (attest.bundle with "kept": true) — or the rule compares the rebuilt
-	// digests with the earlier build's.
-	bugKeptBundleUnlogged = knownBug{name: "a kept bundle is not logged", rules: []string{"attested"}}
-
-	// A job killed after writing the release bundle and before storing it in
-	// the repository's attestations keeps the bundle when run again and skips
-	// storing it, so `gh attestation verify` never finds it. Fix: when
-	// keeping a bundle, store it unless GitHub already holds it (list the
-	// attestations for a subject's digest and compare).
-	bugKeptBundleNotStored = knownBug{name: "a kept bundle is never stored on GitHub", state: func(want []string) []string {
-		return slices.DeleteFunc(slices.Clone(want), func(l string) bool { return strings.HasPrefix(l, "attestation for ") })
-	}}
-)
+// No known bug today. The attest stage used to keep an earlier job's bundle
+// without logging it (failing "attested") and without storing it on GitHub
+// when the earlier job was killed in between; both are fixed, and the
+// scenarios that found them expect the undisturbed end state.
 
 // withBugs is the end state and the failing audit rules a scenario with bugs
 // ends in, from what it would end in without them.

@@ -161,9 +161,10 @@ func (a *app) finish(u *ui.UI, r *stages.Release, res runResult) {
 	if err := u.AppendSummary(summaryMarkdown(r, res)); err != nil {
 		u.Warnf("step summary: %v", err)
 	}
-	for _, o := range stepOutputs(r, res) {
-		if err := u.SetOutput(o.name, o.value); err != nil {
-			u.Warnf("output %s: %v", o.name, err)
+	outs := stepOutputs(r, res)
+	for _, name := range actionOutputs {
+		if err := u.SetOutput(name, outs[name]); err != nil {
+			u.Warnf("output %s: %v", name, err)
 		}
 	}
 }
@@ -172,9 +173,8 @@ func (a *app) finish(u *ui.UI, r *stages.Release, res runResult) {
 // Actions; action.yml declares exactly these (a test holds them together).
 var actionOutputs = []string{"result", "release-url", "artifacts", "manifest", "audit-log"}
 
-type stepOutput struct{ name, value string }
-
-func stepOutputs(r *stages.Release, res runResult) []stepOutput {
+// stepOutputs are the values of actionOutputs.
+func stepOutputs(r *stages.Release, res runResult) map[string]string {
 	var releaseURL string
 	for _, l := range res.Links {
 		if l.Label == "GitHub release" {
@@ -182,12 +182,12 @@ func stepOutputs(r *stages.Release, res runResult) []stepOutput {
 		}
 	}
 	arts, _ := json.Marshal(artifactOutputs(r))
-	return []stepOutput{
-		{"result", resultWord(res)},
-		{"release-url", releaseURL},
-		{"artifacts", string(arts)},
-		{"manifest", res.Manifest},
-		{"audit-log", res.AuditLog},
+	return map[string]string{
+		"result":      resultWord(res),
+		"release-url": releaseURL,
+		"artifacts":   string(arts),
+		"manifest":    res.Manifest,
+		"audit-log":   res.AuditLog,
 	}
 }
 

@@ -177,3 +177,24 @@ func (c *Client) attestationBundle(ctx context.Context, op string, n int, inline
 	}
 	return c.fetchBundle(ctx, fmt.Sprintf("%s: fetch the bundle of attestation %d", op, n), bundleURL)
 }
+
+// HasAttestation reports whether owner/repo's attestations already hold this
+// bundle (the same signed payload and signature), listed by its first subject
+// digest: a job stopped between signing and storing is finished by storing
+// only what is missing.
+func (c *Client) HasAttestation(ctx context.Context, owner, repo string, bundle []byte) (bool, error) {
+	ab, err := readBundle(bundle)
+	if err != nil {
+		return false, fmt.Errorf("GitHub: look up an attestation in %s/%s: %w", owner, repo, err)
+	}
+	have, err := c.Attestations(ctx, owner, repo, ab.digests[0])
+	if err != nil {
+		return false, err
+	}
+	for _, b := range have {
+		if ab.same(b) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -410,3 +410,27 @@ func TestAttestationsListRetries(t *testing.T) {
 		t.Fatalf("error %v, want a 403 naming attestations: read", err)
 	}
 }
+
+func TestHasAttestation(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	stored, other := testBundle(t, digestA, digestB), testBundle(t, digestA)
+	for _, b := range [][]byte{stored, other} {
+		if has, err := e.c.HasAttestation(ctx, owner, repo, b); err != nil || has {
+			t.Fatalf("before storing: HasAttestation = %v, %v", has, err)
+		}
+	}
+	if _, err := e.c.UploadAttestation(ctx, owner, repo, stored); err != nil {
+		t.Fatal(err)
+	}
+	if has, err := e.c.HasAttestation(ctx, owner, repo, stored); err != nil || !has {
+		t.Errorf("the stored bundle: HasAttestation = %v, %v", has, err)
+	}
+	// Another bundle for the same digest is not the stored one.
+	if has, err := e.c.HasAttestation(ctx, owner, repo, other); err != nil || has {
+		t.Errorf("another bundle for the same subject: HasAttestation = %v, %v", has, err)
+	}
+	if _, err := e.c.HasAttestation(ctx, owner, repo, []byte(`{"not":"a bundle"}`)); err == nil {
+		t.Error("a non-bundle was looked up")
+	}
+}

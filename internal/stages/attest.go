@@ -139,6 +139,18 @@ func (Attest) Run(ctx context.Context, r *Release) (Outcome, error) {
 		if old, err := os.ReadFile(path); err == nil && r.bundleCovers(ctx, old, g.subjects, local) {
 			r.Bundles = append(r.Bundles, path)
 			r.UI.Infof("  %s already proves %d subject(s): kept", g.file, len(g.subjects))
+			// Logged again, so the audit of this run (which rebuilt the
+			// artifacts) sees their provenance after their build.
+			if err := r.recordBundle(g, old, local, true); err != nil {
+				return Outcome{}, err
+			}
+			// An earlier job may have been stopped between writing the
+			// bundle and storing it on GitHub.
+			if !local && *a.GitHubAttestations {
+				if err := r.ensureAttestationStored(ctx, g, old); err != nil {
+					return Outcome{}, err
+				}
+			}
 			continue
 		}
 		st, err := attest.Statement(g.subjects, build)
@@ -158,16 +170,8 @@ func (Attest) Run(ctx context.Context, r *Release) (Outcome, error) {
 		if err := artifact.WriteAtomic(path, bundle); err != nil {
 			return Outcome{}, err
 		}
-		sum := sha256.Sum256(bundle)
 		r.Bundles = append(r.Bundles, path)
-		names := make([]string, len(g.subjects))
-		for i, s := range g.subjects {
-			names[i] = s.Name
-		}
-		if err := r.Record("attest", "attest.bundle", map[string]any{
-			"file": g.file, "sha256": hex.EncodeToString(sum[:]), "subjects": names, "local": local,
-			"transparency": map[bool]string{true: "none (dry run)", false: a.Transparency}[local],
-		}); err != nil {
+		if err := r.recordBundle(g, bundle, local, false); err != nil {
 			return Outcome{}, err
 		}
 		if !local && *a.GitHubAttestations {
@@ -295,6 +299,45 @@ func (r *Release) storeAttestation(ctx context.Context, file string, bundle []by
 	}
 	r.UI.Infof("  %s stored in %s/%s's attestations", file, owner, repo)
 	return r.Record("attest", "attest.github", map[string]any{"file": file, "id": id, "repository": owner + "/" + repo})
+}
+
+// recordBundle logs attest.bundle for a bundle made (or, kept, found from an
+// earlier job) for the group's subjects.
+func (r *Release) recordBundle(g bundleGroup, bundle []byte, local, kept bool) error {
+	sum := sha256.Sum256(bundle)
+	names := make([]string, len(g.subjects))
+	for i, s := range g.subjects {
+		names[i] = s.Name
+	}
+	data := map[string]any{
+		"file": g.file, "sha256": hex.EncodeToString(sum[:]), "subjects": names, "local": local,
+		"transparency": map[bool]string{true: "none (dry run)", false: r.Config.Attest.Transparency}[local],
+	}
+	if kept {
+		data["kept"] = true
+	}
+	return r.Record("attest", "attest.bundle", data)
+}
+
+// ensureAttestationStored stores a kept bundle in the repository's
+// attestations unless GitHub already holds it.
+func (r *Release) ensureAttestationStored(ctx context.Context, g bundleGroup, bundle []byte) error {
+	owner, repo, ok := r.githubRepo()
+	if !ok {
+		return r.storeAttestation(ctx, g.file, bundle)
+	}
+	c, err := r.githubClient(false)
+	if err != nil {
+		return r.storeAttestation(ctx, g.file, bundle)
+	}
+	held, err := c.HasAttestation(ctx, owner, repo, bundle)
+	if err != nil {
+		return githubFailure("look up "+g.file+" in the repository's attestations", err)
+	}
+	if held {
+		return nil
+	}
+	return r.storeAttestation(ctx, g.file, bundle)
 }
 
 // bundleCovers reports whether bundle verifies for every subject.
