@@ -3,6 +3,9 @@ package audit
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,5 +48,45 @@ func BenchmarkAudit(b *testing.B) {
 		if err := r.JSON(&out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAuditFiles measures AuditFiles and the JSON report, as `releaser audit
+// --json DIR` runs them, over 10 files of 100 releases each (or over the *.jsonl files
+// in $RELEASER_AUDIT_CORPUS, e.g. bench/audit.sh's corpus).
+func BenchmarkAuditFiles(b *testing.B) {
+	var paths []string
+	if dir := os.Getenv("RELEASER_AUDIT_CORPUS"); dir != "" {
+		paths, _ = filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	} else {
+		events := readEvents(b, corpus(b, 1000))
+		dir := b.TempDir()
+		for i := range 10 {
+			// Each file a chain of its own, of 100 releases.
+			part := events[i*len(events)/10 : (i+1)*len(events)/10]
+			p := filepath.Join(dir, fmt.Sprintf("log-%02d.jsonl", i))
+			if err := os.WriteFile(p, rechain(b, part), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			paths = append(paths, p)
+		}
+	}
+	var size int64
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += fi.Size()
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		rw := NewReportWriter()
+		chains := AuditFiles(paths, FilesOptions{}, rw)
+		if err := rw.Render(io.Discard, FormatJSON, chains, false); err != nil {
+			b.Fatal(err)
+		}
+		rw.Close()
 	}
 }

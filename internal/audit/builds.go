@@ -107,8 +107,10 @@ func sumsOf(set map[string]built) string {
 	}
 	sort.Strings(names)
 	h := sha256.New()
+	var line []byte
 	for _, n := range names {
-		fmt.Fprintf(h, "%s  %s\n", set[n].sha256, n)
+		line = append(append(append(append(line[:0], set[n].sha256...), "  "...), n...), '\n')
+		h.Write(line)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -53,20 +53,31 @@ func NewCollector() *Collector {
 // Add records one event, read from line of source. Events of one source must be added
 // in file order; sources may be interleaved.
 func (c *Collector) Add(source string, line int, e Event) {
-	c.add(source, line, e)
+	c.add(source, line, &e)
 }
 
 // add is Add; it returns the run the event joined.
-func (c *Collector) add(source string, line int, e Event) *RunRecord {
+func (c *Collector) add(source string, line int, e *Event) *RunRecord {
 	run := c.current[source]
 	if e.Type == "run.start" || run == nil {
 		run = c.startRun(source, line, e)
 	}
+	if run.Events == nil {
+		run.Events = make([]Event, 0, 16)
+	}
 	run.Events = append(run.Events, c.compact(e, len(run.Events) == 0))
 	run.lines = append(run.lines, line)
 	run.LastLine = line
-	if e.Type == "run.end" {
-		if d, err := decodeData[runEndData](e); err == nil {
+	// Decoded from the kept copy: the event's own data may be a view into a read
+	// buffer, and Stages keeps strings of it.
+	kept := &run.Events[len(run.Events)-1]
+	switch {
+	case e.Type == "run.start" && len(run.Events) == 1:
+		if d, err := decodeData[runStartData](*kept); err == nil {
+			run.DryRun, run.Stages = d.DryRun, d.Stages
+		}
+	case e.Type == "run.end":
+		if d, err := decodeData[runEndData](*kept); err == nil {
 			run.ExitCode = d.ExitCode
 		}
 		run.Ended = true
@@ -80,7 +91,8 @@ func (c *Collector) add(source string, line int, e Event) *RunRecord {
 // copies of the run); the data of stage.checks and build.command (check details,
 // command lines), which no rule reads, is dropped. Data is copied (it may be a view
 // into a read buffer) into a shared slab rather than an allocation of its own.
-func (c *Collector) compact(e Event, first bool) Event {
+func (c *Collector) compact(ep *Event, first bool) Event {
+	e := *ep
 	e.Prev = ""
 	if !first {
 		e.Hash = ""
@@ -110,14 +122,9 @@ func (c *Collector) keep(b []byte) json.RawMessage {
 	return c.slab[n:len(c.slab):len(c.slab)]
 }
 
-func (c *Collector) startRun(source string, line int, e Event) *RunRecord {
+func (c *Collector) startRun(source string, line int, e *Event) *RunRecord {
 	c.order++
 	run := &RunRecord{Source: source, FirstLine: line, order: c.order, release: e.Release}
-	if e.Type == "run.start" {
-		if d, err := decodeData[runStartData](e); err == nil {
-			run.DryRun, run.Stages = d.DryRun, d.Stages
-		}
-	}
 	rel := c.releases[e.Release]
 	if rel == nil {
 		rel = &ReleaseRecord{ID: e.Release}

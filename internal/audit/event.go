@@ -98,10 +98,20 @@ func cutHash(line []byte) (head, claimed []byte, ok bool) {
 }
 
 func isLowerHex(b []byte) bool {
+	bad := byte(0)
 	for _, c := range b {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
+		bad |= notLowerHex[c]
+	}
+	return bad == 0
+}
+
+// notLowerHex is 1 for every byte that is not a lowercase hex digit: a table, because
+// every line has two hashes to check.
+var notLowerHex = func() (t [256]byte) {
+	for i := range t {
+		if (i < '0' || i > '9') && (i < 'a' || i > 'f') {
+			t[i] = 1
 		}
 	}
-	return true
-}
+	return t
+}()

@@ -136,7 +136,8 @@ type transparencyData struct {
 
 // decodeData decodes e's data into a T. An event without data decodes to the zero T.
 // Data as releaser writes it takes the fast path; anything else, and every error, is
-// encoding/json's.
+// encoding/json's. The fast path's strings share e.Data's memory: e.Data must not
+// change while the result is in use (a Collector's data never changes).
 func decodeData[T any](e Event) (T, error) {
 	var v T
 	if len(e.Data) == 0 {

@@ -1,6 +1,9 @@
 package audit
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // The fast decoders of the event data types (see jscan). Each reads the data as
 // releaser writes it and reports false for anything else, leaving the decision to
@@ -248,9 +251,12 @@ func (s *jscan) flex(dst *flexString) bool {
 	if !s.number() {
 		return false
 	}
-	text := string(s.b[start:s.i])
-	if _, err := strconv.ParseFloat(text, 64); err != nil {
-		return false
+	text := s.text(s.b[start:s.i])
+	// Without an exponent, a number this short is a finite float whatever its digits.
+	if len(text) > 15 || strings.ContainsAny(text, "eE") {
+		if _, err := strconv.ParseFloat(text, 64); err != nil {
+			return false
+		}
 	}
 	*dst = flexString(text)
 	return true
@@ -259,15 +265,15 @@ func (s *jscan) flex(dst *flexString) bool {
 // flexMap reads an object of flexStrings; keys are taken as they are (map keys are
 // not case-folded), a repeated key keeps its last value, as encoding/json does.
 func (s *jscan) flexMap(dst *map[string]flexString) bool {
-	m := map[string]flexString{}
+	m := make(map[string]flexString, 24) // the claims of an OIDC token: about 17
 	ok := s.mapOf(func(k []byte) bool {
 		var v flexString
 		if !s.flex(&v) {
 			return false
 		}
-		m[string(k)] = v
+		m[s.text(k)] = v
 		return true
-	}, func(k []byte) { m[string(k)] = "" })
+	}, func(k []byte) { m[s.text(k)] = "" })
 	*dst = m
 	return ok
 }
@@ -276,9 +282,9 @@ func (s *jscan) strMap(dst *map[string]string) bool {
 	m := map[string]string{}
 	ok := s.mapOf(func(k []byte) bool {
 		v, ok := s.plainString()
-		m[string(k)] = string(v)
+		m[s.text(k)] = s.text(v)
 		return ok
-	}, func(k []byte) { m[string(k)] = "" })
+	}, func(k []byte) { m[s.text(k)] = "" })
 	*dst = m
 	return ok
 }

@@ -14,7 +14,7 @@ type FilesOptions struct {
 	// Judged, when set, is given each release and its findings once the rules have
 	// judged it, before its events are dropped, and returns the findings to report
 	// (`releaser audit --live` adds one). It may be called from several goroutines
-	// at once.
+	// at once, and only with a release's final record.
 	Judged func(rel *ReleaseRecord, findings []Finding) []Finding
 	// Workers bounds the files read, and the releases judged, at once; 0 means
 	// runtime.GOMAXPROCS(0).
@@ -22,66 +22,89 @@ type FilesOptions struct {
 }
 
 // AuditFiles audits log files as `releaser audit FILE...` does, in memory that does
-// not grow with the number of releases, and adds every release's findings to out. It
-// returns each file's chain result, in the order of paths.
+// not grow with the events of the releases, and adds every release's findings to out.
+// It returns each file's chain result, in the order of paths. The verdicts are those
+// of NewReport over a Collector fed every file whose chain holds: a file whose chain
+// is broken is reported and none of its events are judged, and the runs of a release
+// are judged together whichever files hold them.
 //
-// A first pass verifies every chain (files in parallel) and notes, per file, the
-// line of each release's last event. A file whose chain is broken is reported and
-// not believed: none of its events are judged. Files that hold runs of the same
-// release are read together, in the order given, and each release is judged as soon
-// as the last of its events has been read, then dropped; so what is held at once is
-// the releases still open — usually one per reader — not the whole audit. The
-// verdicts are those of NewReport over a Collector fed every file of such a group,
-// as auditing the files one group at a time always judged them.
-//
-// The second pass reads each file again only up to the line the first pass verified
-// (an audit log may grow meanwhile) and must find that line's hash unchanged; a file
-// that changed between the passes is reported broken.
+// Files are read in parallel, each release judged (on other goroutines) as soon as
+// the file moves on to another release, then dropped. Such a judgment is
+// provisional: it stands if the file's chain holds to its end and the release has no
+// other runs, later in the file or in another file. Otherwise it is withdrawn and
+// the release is judged again from a second pass over just the files that hold it,
+// read together, each up to the line the first pass verified (an audit log may grow
+// meanwhile) and required to be unchanged up to there. With opts.Judged set, nothing
+// is judged provisionally: a first pass only verifies the chains and notes where
+// each release ends, and the second pass judges every release once.
 func AuditFiles(paths []string, opts FilesOptions, out *ReportWriter) []ChainResult {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	a := &filesAudit{paths: paths, opts: opts, out: out, workers: opts.Workers}
+	if a.workers <= 0 {
+		a.workers = runtime.GOMAXPROCS(0)
 	}
-	ix := make([]fileIndex, len(paths))
-	parallel(len(paths), workers, func(i int) { ix[i] = indexFile(paths[i]) })
-
-	chains := make([]ChainResult, len(paths))
-	for i := range ix {
-		chains[i] = ix[i].res
-	}
-	groups := groupFiles(ix)
-
-	// Readers collect releases; judges evaluate them. Two stages, so that even a
-	// single file keeps two cores busy.
-	judge := make(chan *ReleaseRecord, 2*workers)
-	var judges sync.WaitGroup
-	for range workers {
-		judges.Add(1)
-		go func() {
-			defer judges.Done()
-			for rec := range judge {
-				findings := Evaluate(rec, opts.Policy)
-				if opts.Judged != nil {
-					findings = opts.Judged(rec, findings)
-				}
-				// The writer keeps its first error and WriteTo reports it.
-				_ = out.Add(ReleaseReport{ID: rec.ID, Findings: findings}, rec.Runs[0].Events[0].Time)
-			}
-		}()
-	}
-	parallel(len(groups), workers, func(g int) {
-		readGroup(paths, ix, groups[g], chains, judge)
+	scans := make([]fileScan, len(paths))
+	a.judging(func(judge chan<- judgment) {
+		parallel(len(paths), a.workers, func(i int) { scans[i] = a.scan(i, judge) })
 	})
-	close(judge)
-	judges.Wait()
+	chains := make([]ChainResult, len(paths))
+	for i := range scans {
+		chains[i] = scans[i].res
+	}
+	again := a.settle(scans)
+	groups := groupFiles(scans, again)
+	a.judging(func(judge chan<- judgment) {
+		parallel(len(groups), a.workers, func(g int) { a.readGroup(scans, groups[g], again, chains, judge) })
+	})
 	return chains
 }
 
-// fileIndex is what the first pass learns about a file.
-type fileIndex struct {
+type filesAudit struct {
+	paths   []string
+	opts    FilesOptions
+	out     *ReportWriter
+	workers int
+}
+
+// judgment is a release to judge; source is the file of a provisional judgment, -1
+// for a final one.
+type judgment struct {
+	rec    *ReleaseRecord
+	source int
+}
+
+// judging runs produce with judges evaluating what it sends, and returns when all
+// is judged: readers and judges are separate goroutines, so that even a single
+// file keeps two cores busy.
+func (a *filesAudit) judging(produce func(judge chan<- judgment)) {
+	judge := make(chan judgment, 2*a.workers)
+	var wg sync.WaitGroup
+	for range a.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range judge {
+				findings := Evaluate(j.rec, a.opts.Policy)
+				if a.opts.Judged != nil {
+					findings = a.opts.Judged(j.rec, findings)
+				}
+				// The writer keeps its first error and Render reports it.
+				_ = a.out.add(&ReleaseReport{ID: j.rec.ID, Findings: findings}, j.rec.Runs[0].Events[0].Time, j.source)
+			}
+		}()
+	}
+	produce(judge)
+	close(judge)
+	wg.Wait()
+}
+
+// fileScan is what the first pass learns about a file.
+type fileScan struct {
 	res  ChainResult
 	sum  Summary
 	last map[string]int // release → the line of the last event of its runs in the file
+	// again are releases whose provisional judgment cannot stand: more of their
+	// runs came after it.
+	again map[string]bool
 }
 
 // runTracker assigns events to runs as Collector.Add does: a run.start, or an event
@@ -91,46 +114,110 @@ type runTracker struct {
 	release string
 }
 
-func (t *runTracker) add(e *Event) string {
+// add returns the release of e's run and whether e opened the run.
+func (t *runTracker) add(e *Event) (string, bool) {
+	opened := false
 	if e.Type == "run.start" || !t.open {
-		t.open, t.release = true, e.Release
+		t.open, t.release, opened = true, e.Release, true
 	}
 	rel := t.release
 	if e.Type == "run.end" {
 		t.open = false
 	}
-	return rel
+	return rel, opened
 }
 
-// indexFile is the first pass over one file.
-func indexFile(path string) fileIndex {
-	ix := fileIndex{res: ChainResult{Source: path}, last: map[string]int{}}
+// scan is the first pass over file i: it verifies the chain and notes where each
+// release ends; unless every judgment must be final, it also judges each release
+// provisionally as soon as a run of another release begins.
+func (a *filesAudit) scan(i int, judge chan<- judgment) fileScan {
+	path := a.paths[i]
+	fs := fileScan{res: ChainResult{Source: path}, last: map[string]int{}, again: map[string]bool{}}
 	f, err := os.Open(path)
 	if err != nil {
-		ix.res.Error = err.Error()
-		return ix
+		fs.res.Error = err.Error()
+		return fs
 	}
 	defer f.Close()
+	provisional := a.opts.Judged == nil
+	col := NewCollector()
+	judged := map[string]bool{}
+	pending := "" // the release being collected, if collecting
+	collecting := false
+	finish := func() {
+		if collecting {
+			judged[pending] = true
+			judge <- judgment{rec: col.take(pending), source: i}
+			collecting = false
+		}
+	}
 	var c Chain
 	var runs runTracker
 	err = readChain(f, &c, false, func(line int, e Event) error {
-		ix.last[runs.add(&e)] = line
+		rel, opened := runs.add(&e)
+		fs.last[rel] = line
+		if !provisional {
+			return nil
+		}
+		if opened && (!collecting || rel != pending) {
+			finish()
+			if judged[rel] {
+				fs.again[rel] = true
+			}
+			col.endSource(path)
+			pending, collecting = rel, !fs.again[rel]
+		}
+		if collecting {
+			col.add(path, line, &e)
+		}
 		return nil
 	})
-	ix.sum = c.Summary()
-	ix.res.Events = ix.sum.Events
+	fs.sum = c.Summary()
+	fs.res.Events = fs.sum.Events
 	if err != nil {
-		ix.res.Error = err.Error()
-		return ix
+		fs.res.Error = err.Error()
+		return fs // its provisional judgments are withdrawn (settle)
 	}
-	ix.res.OK = true
-	return ix
+	finish()
+	fs.res.OK = true
+	return fs
 }
 
-// groupFiles joins the intact files that hold runs of a common release, each group
-// in the order of the files, the groups in the order of their first file.
-func groupFiles(ix []fileIndex) [][]int {
-	parent := make([]int, len(ix))
+// settle withdraws the provisional judgments that cannot stand — those of broken
+// files, of releases with more runs after them in the same file, and of releases in
+// more than one intact file — and returns the releases to judge again.
+func (a *filesAudit) settle(scans []fileScan) map[string]bool {
+	again := map[string]bool{}
+	seen := map[string]int{}
+	for i := range scans {
+		s := &scans[i]
+		if !s.res.OK {
+			continue
+		}
+		for id := range s.again {
+			again[id] = true
+		}
+		for id := range s.last {
+			if j, ok := seen[id]; ok && j != i {
+				again[id] = true
+			}
+			seen[id] = i
+		}
+	}
+	if a.opts.Judged != nil {
+		for id := range seen {
+			again[id] = true
+		}
+	}
+	a.out.withdraw(func(source int, id string) bool { return !scans[source].res.OK || again[id] })
+	return again
+}
+
+// groupFiles joins the intact files that hold runs of a common release of again,
+// each group in the order of the files, the groups in the order of their first file.
+// Files without such releases are in no group.
+func groupFiles(scans []fileScan, again map[string]bool) [][]int {
+	parent := make([]int, len(scans))
 	for i := range parent {
 		parent[i] = i
 	}
@@ -142,11 +229,16 @@ func groupFiles(ix []fileIndex) [][]int {
 		return i
 	}
 	owner := map[string]int{}
-	for i := range ix {
-		if !ix[i].res.OK {
+	has := make([]bool, len(scans))
+	for i := range scans {
+		if !scans[i].res.OK {
 			continue
 		}
-		for id := range ix[i].last {
+		for id := range scans[i].last {
+			if !again[id] {
+				continue
+			}
+			has[i] = true
 			if j, ok := owner[id]; ok {
 				parent[find(i)] = find(j)
 			} else {
@@ -156,8 +248,8 @@ func groupFiles(ix []fileIndex) [][]int {
 	}
 	byRoot := map[int]int{}
 	var groups [][]int
-	for i := range ix {
-		if !ix[i].res.OK || ix[i].sum.Events == 0 {
+	for i := range scans {
+		if !has[i] {
 			continue
 		}
 		r := find(i)
@@ -175,19 +267,21 @@ func groupFiles(ix []fileIndex) [][]int {
 // errEnough stops the second pass at the last line the first pass verified.
 var errEnough = errors.New("read as far as verified")
 
-// readGroup is the second pass over one group of files: it collects their events and
-// hands each release to judge once its last event has been read.
-func readGroup(paths []string, ix []fileIndex, group []int, chains []ChainResult, judge chan<- *ReleaseRecord) {
+// readGroup is the second pass over one group of files: it collects the events of
+// the releases in again, and hands each to judge once its last event has been read.
+func (a *filesAudit) readGroup(scans []fileScan, group []int, again map[string]bool, chains []ChainResult, judge chan<- judgment) {
 	type at struct{ file, line int }
 	final := map[string]at{}
 	for k, i := range group {
-		for id, line := range ix[i].last {
-			final[id] = at{k, line}
+		for id, line := range scans[i].last {
+			if again[id] {
+				final[id] = at{k, line}
+			}
 		}
 	}
 	col := NewCollector()
 	for k, i := range group {
-		path, want := paths[i], ix[i].sum
+		path, want := a.paths[i], scans[i].sum
 		err := func() error {
 			f, err := os.Open(path)
 			if err != nil {
@@ -195,11 +289,20 @@ func readGroup(paths []string, ix []fileIndex, group []int, chains []ChainResult
 			}
 			defer f.Close()
 			var c Chain
+			var runs runTracker
 			err = readChain(f, &c, false, func(line int, e Event) error {
-				run := col.add(path, line, e)
-				if final[run.release] == (at{k, line}) {
-					delete(final, run.release)
-					judge <- col.take(run.release)
+				rel, opened := runs.add(&e)
+				switch {
+				case again[rel]:
+					col.add(path, line, &e)
+					if final[rel] == (at{k, line}) {
+						delete(final, rel)
+						judge <- judgment{rec: col.take(rel), source: -1}
+					}
+				case opened:
+					// A run of a release judged already: the collector must not
+					// take its events for the run before it.
+					col.endSource(path)
 				}
 				if line == want.Events {
 					return errEnough
@@ -226,7 +329,7 @@ func readGroup(paths []string, ix []fileIndex, group []int, chains []ChainResult
 	}
 	// Only a file that changed leaves releases unfinished: judge what was read.
 	for _, rec := range col.Releases() {
-		judge <- rec
+		judge <- judgment{rec: rec, source: -1}
 	}
 }
 

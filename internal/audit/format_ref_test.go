@@ -241,4 +241,3 @@ func FuzzReportFormats(f *testing.F) {
 		sameReportBytes(t, reportFrom(shape, s))
 	})
 }
-

@@ -1,8 +1,8 @@
 package audit
 
 import (
-	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jscan reads the compact JSON releaser writes (encoding/json.Marshal output: no
@@ -83,16 +83,29 @@ func (s *jscan) key() ([]byte, bool) {
 	return k, true
 }
 
-// int64 reads a plain integer (no fraction or exponent) that fits an int64, as
-// encoding/json stores into an int field.
+// int64 reads a plain integer (no fraction or exponent) of at most 18 digits, which
+// fits an int64 whatever the digits, as encoding/json stores it into an int field.
 func (s *jscan) int64() (int64, bool) {
 	start := s.i
 	if !s.number() {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
-	if err != nil {
+	digits, neg := s.b[start:s.i], false
+	if digits[0] == '-' {
+		digits, neg = digits[1:], true
+	}
+	if len(digits) > 18 {
 		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false // a fraction or an exponent
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
 	}
 	return n, true
 }
@@ -325,9 +338,19 @@ func asciiEqualFold(k []byte, n string) bool {
 func (s *jscan) str(dst *string) bool {
 	v, ok := s.plainString()
 	if ok {
-		*dst = string(v)
+		*dst = s.text(v)
 	}
 	return ok
+}
+
+// text is b, a part of the input, as a string that shares its memory rather than
+// copying it: decoding event data allocates little. Only the data decoders use it, on
+// event data that no one changes (decodeData says so).
+func (s *jscan) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // strings reads an array of plain strings (a null element is ""). An empty array is
@@ -342,7 +365,7 @@ func (s *jscan) strings(dst *[]string) bool {
 			if s.word("null") {
 				out = append(out, "")
 			} else if v, ok := s.plainString(); ok {
-				out = append(out, string(v))
+				out = append(out, s.text(v))
 			} else {
 				return false
 			}

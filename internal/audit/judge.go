@@ -32,7 +32,18 @@ func (j *judge) na(l located, format string, args ...any) {
 }
 
 func evidence(l located, format string, args ...any) string {
-	s := l.at() + ": " + fmt.Sprintf(format, args...)
+	var buf [256]byte
+	b := append(l.appendAt(buf[:0]), ": "...)
+	if format == "%s" && len(args) == 1 {
+		if s, ok := args[0].(string); ok {
+			b = append(b, s...) // what fmt would write, without its machinery
+		} else {
+			b = fmt.Appendf(b, format, args...)
+		}
+	} else {
+		b = fmt.Appendf(b, format, args...)
+	}
+	s := string(b)
 	if len(s) > maxEvidenceLine {
 		s = truncateUTF8(s, maxEvidenceLine) + "…"
 	}

@@ -24,16 +24,18 @@ type ReportWriter struct {
 	file    *os.File // the spool's head, once mem outgrew spoolMemory
 	fileLen int64
 	entries []spoolEntry
-	failed  bool
-	width   int
 	err     error
 }
 
 type spoolEntry struct {
-	first time.Time
-	id    string
-	off   int64
-	n     int
+	first  time.Time
+	id     string
+	off    int64
+	n      int
+	failed bool
+	width  int  // ruleWidth of the release alone
+	source int  // the file a provisional judgment read the release from; -1 if final
+	dead   bool // withdrawn: not written, not counted
 }
 
 // spoolMemory is how much encoded report a ReportWriter keeps in memory before it
@@ -41,38 +43,66 @@ type spoolEntry struct {
 var spoolMemory = 4 << 20
 
 // NewReportWriter returns an empty ReportWriter.
-func NewReportWriter() *ReportWriter { return &ReportWriter{width: len("RULE")} }
+func NewReportWriter() *ReportWriter { return &ReportWriter{} }
 
 // Add records one release's findings; first is the time of its first event.
 func (w *ReportWriter) Add(rr ReleaseReport, first time.Time) error {
+	return w.add(&rr, first, -1)
+}
+
+// add is Add of a judgment that is provisional when source >= 0: withdraw can take it
+// back.
+func (w *ReportWriter) add(rr *ReleaseReport, first time.Time, source int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
 	start := len(w.mem)
-	w.mem = appendRecord(w.mem, &rr)
-	w.entries = append(w.entries, spoolEntry{first: first, id: rr.ID, off: w.fileLen + int64(start), n: len(w.mem) - start})
-	w.failed = w.failed || rr.status() == StatusFail
-	w.width = ruleWidth(w.width, &rr)
+	w.mem = appendRecord(w.mem, rr)
+	w.entries = append(w.entries, spoolEntry{first: first, id: rr.ID, off: w.fileLen + int64(start), n: len(w.mem) - start,
+		failed: rr.status() == StatusFail, width: ruleWidth(0, rr), source: source})
 	if len(w.mem) > spoolMemory {
 		w.err = w.spill()
 	}
 	return w.err
 }
 
+// withdraw takes back the provisional judgments for which drop(source, id) is true.
+func (w *ReportWriter) withdraw(drop func(source int, id string) bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.entries {
+		e := &w.entries[i]
+		if e.source >= 0 && !e.dead && drop(e.source, e.id) {
+			e.dead = true
+		}
+	}
+}
+
 // Failed reports whether a release added so far failed a rule.
 func (w *ReportWriter) Failed() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.failed
+	for _, e := range w.entries {
+		if e.failed && !e.dead {
+			return true
+		}
+	}
+	return false
 }
 
 // Len is the number of releases added.
 func (w *ReportWriter) Len() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return len(w.entries)
+	n := 0
+	for _, e := range w.entries {
+		if !e.dead {
+			n++
+		}
+	}
+	return n
 }
 
 func (w *ReportWriter) spill() error {
@@ -103,10 +133,19 @@ func (w *ReportWriter) Render(out io.Writer, f Format, chains []ChainResult, fai
 	if w.err != nil {
 		return fmt.Errorf("write audit report: %w", w.err)
 	}
-	failed = failed || w.failed
 	for _, c := range chains {
 		failed = failed || !c.OK
 	}
+	live := w.entries[:0]
+	width := len("RULE")
+	for _, e := range w.entries {
+		if !e.dead {
+			live = append(live, e)
+			failed = failed || e.failed
+			width = max(width, e.width)
+		}
+	}
+	w.entries = live
 	sort.SliceStable(w.entries, func(i, j int) bool {
 		a, b := &w.entries[i], &w.entries[j]
 		if !a.first.Equal(b.first) {
@@ -114,7 +153,7 @@ func (w *ReportWriter) Render(out io.Writer, f Format, chains []ChainResult, fai
 		}
 		return a.id < b.id
 	})
-	h := &reportHead{failed: failed, chains: chains, releases: len(w.entries), ruleWidth: w.width}
+	h := &reportHead{failed: failed, chains: chains, releases: len(w.entries), ruleWidth: width}
 	var rec, buf []byte
 	var rr ReleaseReport
 	return writeReport(out, f, h, func(yield func(*ReleaseReport) error) error {

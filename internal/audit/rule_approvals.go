@@ -65,7 +65,7 @@ func ruleApprovals(v *view, p Policy, j *judge) {
 }
 
 func judgeRunApprovals(v *view, p Policy, j *judge, g *RunRecord, runID string) {
-	gl := located{run: g, idx: 0, e: g.Events[0]}
+	gl := located{run: g, idx: 0, e: &g.Events[0]}
 	var result *approvalResultData
 	var resultAt located
 	var counted []located

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -22,7 +21,13 @@ func ruleAttested(v *view, _ Policy, j *judge) {
 		return
 	}
 	st := newBuildState()
-	checked := map[string]bool{} // name and the position of the build it was checked for
+	// A name is judged once per build of it: by name and the position of the build
+	// (-1 for a name never built).
+	type checkKey struct {
+		name  string
+		build int
+	}
+	checked := map[checkKey]bool{}
 	for _, l := range v.all {
 		if err := st.apply(v, l); err != nil {
 			j.bad(l, "%v", err)
@@ -42,9 +47,9 @@ func ruleAttested(v *view, _ Policy, j *judge) {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			key := n
+			key := checkKey{n, -1}
 			if a, ok := st.latest[n]; ok {
-				key = fmt.Sprintf("%s@%d", n, a.at.pos)
+				key.build = a.at.pos
 			}
 			if checked[key] {
 				continue

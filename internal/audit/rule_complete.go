@@ -4,8 +4,8 @@ package audit
 // short (a killed process, a truncated or spliced log) is not a whole record.
 func ruleLogComplete(v *view, _ Policy, j *judge) {
 	for _, run := range v.rec.Runs {
-		first := located{run: run, idx: 0, e: run.Events[0]}
-		last := located{run: run, idx: len(run.Events) - 1, e: run.Events[len(run.Events)-1]}
+		first := located{run: run, idx: 0, e: &run.Events[0]}
+		last := located{run: run, idx: len(run.Events) - 1, e: &run.Events[len(run.Events)-1]}
 		switch {
 		case !run.Started():
 			j.bad(first, "%d event(s) without a run.start before them: the start of the run is missing", len(run.Events))

@@ -10,7 +10,8 @@ import (
 func ruleNoDangerousEvents(v *view, _ Policy, j *judge) {
 	for _, run := range v.rec.Runs {
 		flagged, named := false, ""
-		for i, e := range run.Events {
+		for i := range run.Events {
+			e := &run.Events[i]
 			l := located{run: run, idx: i, e: e}
 			if ev := e.Run.EventName; ev != "" {
 				named = ev
@@ -26,7 +27,7 @@ func ruleNoDangerousEvents(v *view, _ Policy, j *judge) {
 				}
 			}
 		}
-		l := located{run: run, idx: 0, e: run.Events[0]}
+		l := located{run: run, idx: 0, e: &run.Events[0]}
 		switch {
 		case flagged:
 		case named != "":

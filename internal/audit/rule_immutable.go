@@ -15,21 +15,22 @@ func ruleImmutable(v *view, _ Policy, j *judge) {
 	}
 	var final, created *located
 	var laterFailures []located
-	for _, l := range v.real {
+	for i := range v.real {
+		l := &v.real[i]
 		switch l.e.Type {
 		case "publish.release":
 			if created == nil {
-				created = &l
+				created = l
 			}
 		case "release.final":
-			final = &l
+			final = l
 			laterFailures = nil
 		case "stage.end":
 			if l.e.Stage != "finalize" {
 				continue
 			}
-			if d, err := data[stageEndData](v, l); err != nil || d.Result != "done" {
-				laterFailures = append(laterFailures, l)
+			if d, err := data[stageEndData](v, *l); err != nil || d.Result != "done" {
+				laterFailures = append(laterFailures, *l)
 			}
 		}
 	}

@@ -38,10 +38,10 @@ func ruleStagesInOrder(v *view, _ Policy, j *judge) {
 
 func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool) {
 	if !run.Started() {
-		j.bad(located{run: run, idx: 0, e: run.Events[0]}, "events without a run.start: the stage order cannot be checked")
+		j.bad(located{run: run, idx: 0, e: &run.Events[0]}, "events without a run.start: the stage order cannot be checked")
 		return
 	}
-	startLoc := located{run: run, idx: 0, e: run.Events[0]}
+	startLoc := located{run: run, idx: 0, e: &run.Events[0]}
 	if _, err := dataOf[runStartData](v, run, 0); err != nil {
 		j.bad(startLoc, "%v", err)
 		return
@@ -67,7 +67,8 @@ func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool
 	var ran []string   // stages that started, in order
 	var revokable bool // a token was minted in this run
 	bad := false
-	for i, e := range run.Events {
+	for i := range run.Events {
+		e := &run.Events[i]
 		l := located{run: run, idx: i, e: e}
 		switch e.Type {
 		case "stage.checks":
@@ -137,7 +138,7 @@ func checkRunStages(v *view, run *RunRecord, j *judge, doneSoFar map[string]bool
 			}
 		}
 	}
-	lastLoc := located{run: run, idx: len(run.Events) - 1, e: run.Events[len(run.Events)-1]}
+	lastLoc := located{run: run, idx: len(run.Events) - 1, e: &run.Events[len(run.Events)-1]}
 	var result string
 	switch {
 	case stopped != "":

@@ -1,7 +1,7 @@
 package audit
 
 import (
-	"fmt"
+	"strconv"
 )
 
 // located is an event together with where it was read.
@@ -9,11 +9,17 @@ type located struct {
 	run *RunRecord
 	idx int // index in run.Events
 	pos int // index in view.all: the release-wide order
-	e   Event
+	e   *Event
 }
 
 // at is the "source:line" prefix of evidence about l.
-func (l located) at() string { return fmt.Sprintf("%s:%d", l.run.Source, l.run.Line(l.idx)) }
+func (l located) at() string { return string(l.appendAt(nil)) }
+
+func (l located) appendAt(b []byte) []byte {
+	b = append(b, l.run.Source...)
+	b = append(b, ':')
+	return strconv.AppendInt(b, int64(l.run.Line(l.idx)), 10)
+}
 
 // view is a release laid out for the rules: every event in release order (runs in
 // order, events in file order), and the same restricted to real (not dry) runs.
@@ -74,8 +80,8 @@ func newView(r *ReleaseRecord) *view {
 			d, _ := dataOf[runStartData](v, run, 0)
 			v.start[run] = d
 		}
-		for i, e := range run.Events {
-			l := located{run: run, idx: i, pos: len(v.all), e: e}
+		for i := range run.Events {
+			l := located{run: run, idx: i, pos: len(v.all), e: &run.Events[i]}
 			v.all = append(v.all, l)
 			if !run.DryRun {
 				v.real = append(v.real, l)
@@ -89,7 +95,7 @@ func newView(r *ReleaseRecord) *view {
 // points when no single event is to blame.
 func (v *view) first() located {
 	if len(v.all) == 0 {
-		return located{run: &RunRecord{Source: "(no events)"}}
+		return located{run: &RunRecord{Source: "(no events)"}, e: &Event{}}
 	}
 	return v.all[0]
 }
