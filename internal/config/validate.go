@@ -340,3 +340,7 @@ func (v *validator) serviceURL(key, raw string) {
 		v.add(key, fmt.Sprintf("%q is plain http", raw), "use https (plain http is allowed only for localhost emulators)")
 	}
 }
+
+// ValidVersion reports whether v is a version release.toml accepts (what
+// version, and the file version_from names, may hold).
+func ValidVersion(v string) bool { return reVersion.MatchString(v) }

@@ -3,6 +3,7 @@ package scaffold
 import (
 	"errors"
 	"fmt"
+	"github.com/releaserhq/releaser/internal/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,10 @@ func Detect(dir string) (*Project, error) {
 		}
 		if err := checkName(f.kind, f.name); err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(abs, f.file), err)
+		}
+		if f.version != "" && !config.ValidVersion(f.version) {
+			return nil, &ManifestError{File: filepath.Join(abs, f.file),
+				Msg: fmt.Sprintf("version %q is not one releaser can release: use a version like 1.2.3 or 1.2.3-rc.1", f.version)}
 		}
 		all = append(all, f)
 		p.Kinds = append(p.Kinds, f.kind)

@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -245,4 +246,18 @@ func FuzzGitHubRepository(f *testing.F) {
 			t.Errorf("githubRepository(%q) = %q, not owner/name", remote, got)
 		}
 	})
+}
+
+// TestDetectRefusesAVersionConfigRefuses: init must not write a release.toml
+// whose version_from the config then refuses (found by FuzzDetect).
+func TestDetectRefusesAVersionConfigRefuses(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"@e/g","version":"@"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Detect(dir)
+	var me *ManifestError
+	if !errors.As(err, &me) || !strings.HasSuffix(me.File, "package.json") || !strings.Contains(err.Error(), `"@"`) {
+		t.Fatalf("Detect = %v, want a ManifestError naming package.json and the version", err)
+	}
 }
