@@ -181,4 +181,3 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 	})
 }
-
