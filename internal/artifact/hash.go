@@ -64,9 +64,14 @@ func Hash(ctx context.Context, path string, progress func(n int64)) (Digests, in
 		return Digests{}, 0, err // *PathError already names the file
 	}
 	defer f.Close()
+	started := now()
+	before, fpOK := fdFingerprint(f)
 	d, n, err := hashStream(ctx, f, progress)
 	if err != nil {
 		return Digests{}, n, fmt.Errorf("hash %s: %w", path, err)
+	}
+	if fpOK {
+		remember(path, f, before, started, d)
 	}
 	return d, n, nil
 }
