@@ -52,7 +52,7 @@ var pypiMetadataFields = map[string]struct {
 // pypiForm is every field twine would send for this file except content.
 // PyPI builds the release page from the first upload's form, so all of
 // the metadata goes, not just what identifies the file.
-func pypiForm(p *pkgmeta.Python, a Artifact, md5hex string) []formField {
+func pypiForm(p *pkgmeta.Python, a Artifact) []formField {
 	m := p.Metadata
 	fields := []formField{
 		{":action", "file_upload"},
@@ -78,7 +78,6 @@ func pypiForm(p *pkgmeta.Python, a Artifact, md5hex string) []formField {
 		fields = append(fields, formField{"description", d})
 	}
 	fields = append(fields,
-		formField{"md5_digest", md5hex},
 		formField{"sha256_digest", a.SHA256},
 		formField{"blake2_256_digest", a.BLAKE2b256},
 	)

@@ -3,9 +3,7 @@ package registry
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -111,11 +109,10 @@ func (p *pypiUploader) Upload(ctx context.Context, tok *Token, a Artifact, progr
 	if err != nil {
 		return Result{}, u.attestationError(a, err)
 	}
-	md5sum := md5.New()
-	if err := hashFile(a, md5sum); err != nil {
-		return Result{}, u.localError(a, err)
-	}
-	req, err := p.request(tok, a, meta, hex.EncodeToString(md5sum.Sum(nil)), atts, progress)
+	// No md5_digest: PyPI needs one of md5, sha256 and blake2b-256 and
+	// checks every one it is given; the manifest's sha256 and blake2b-256
+	// are sent, and an md5 would cost another read of the file.
+	req, err := p.request(tok, a, meta, atts, progress)
 	if err != nil {
 		return Result{}, u.metadataError(a, err)
 	}
@@ -125,8 +122,8 @@ func (p *pypiUploader) Upload(ctx context.Context, tok *Token, a Artifact, progr
 // request lays out the form around the file, which each attempt reopens.
 // attestations is the field's JSON array ("" = no field); twine sends it
 // after the digests.
-func (p *pypiUploader) request(tok *Token, a Artifact, meta *pkgmeta.Python, md5hex, attestations string, progress func(int64)) (uploadRequest, error) {
-	fields := pypiForm(meta, a, md5hex)
+func (p *pypiUploader) request(tok *Token, a Artifact, meta *pkgmeta.Python, attestations string, progress func(int64)) (uploadRequest, error) {
+	fields := pypiForm(meta, a)
 	if attestations != "" {
 		fields = append(fields, formField{"attestations", attestations})
 	}

@@ -130,7 +130,7 @@ func TestPyPIFormMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &pkgmeta.Python{Filename: "demo-1.0.tar.gz", Filetype: pkgmeta.FiletypeSdist, PyVersion: "source", Metadata: meta}
-	got := pypiForm(p, Artifact{SHA256: "s", BLAKE2b256: "b"}, "m")
+	got := pypiForm(p, Artifact{SHA256: "s", BLAKE2b256: "b"})
 	want := []formField{
 		{":action", "file_upload"}, {"protocol_version", "1"}, {"name", "Demo"}, {"version", "1.0"},
 		{"filetype", "sdist"}, {"pyversion", "source"}, {"metadata_version", "2.1"},
@@ -138,7 +138,7 @@ func TestPyPIFormMapping(t *testing.T) {
 		{"requires_dist", "x"}, {"requires_dist", "y"}, {"platform", "any"}, {"supported_platform", "linux"},
 		{"import_name", "demo"}, {"dynamic", "Requires-Dist"},
 		{"description", "folded\n       |more"},
-		{"md5_digest", "m"}, {"sha256_digest", "s"}, {"blake2_256_digest", "b"},
+		{"sha256_digest", "s"}, {"blake2_256_digest", "b"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("fields:\n got %q\nwant %q", got, want)

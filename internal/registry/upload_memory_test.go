@@ -59,7 +59,7 @@ func TestUploadBodiesStreamWithFlatMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := up.(*pypiUploader).request(tok(KindPyPI), a, &pkgmeta.Python{Filename: a.Name, Filetype: pkgmeta.FiletypeSdist, PyVersion: "source", Metadata: meta}, strings.Repeat("0", 32), "", nil)
+			r, err := up.(*pypiUploader).request(tok(KindPyPI), a, &pkgmeta.Python{Filename: a.Name, Filetype: pkgmeta.FiletypeSdist, PyVersion: "source", Metadata: meta}, "", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
