@@ -185,6 +185,9 @@ func NewUploader(kind, baseURL, pkg string, opts UploadOptions) (Uploader, error
 func uploadHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = uploadHeaderTimeout
+	// The default 4 KiB makes a 2 GiB body half a million small TLS records
+	// and writes; 256 KiB costs one buffer per connection.
+	t.WriteBufferSize = 256 << 10
 	return &http.Client{Transport: t}
 }
 
