@@ -105,6 +105,7 @@ type fileScan struct {
 	// again are releases whose provisional judgment cannot stand: more of their
 	// runs came after it.
 	again map[string]bool
+	held  int // the most releases held at once while reading it
 }
 
 // runTracker assigns events to runs as Collector.Add does: a run.start, or an event
@@ -169,6 +170,7 @@ func (a *filesAudit) scan(i int, judge chan<- judgment) fileScan {
 		}
 		if collecting {
 			col.add(path, line, &e)
+			fs.held = max(fs.held, len(col.releases))
 		}
 		return nil
 	})
