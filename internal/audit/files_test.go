@@ -228,7 +228,9 @@ func TestAuditFilesHoldsOneRelease(t *testing.T) {
 	judged := 0
 	a.judging(func(judge chan<- judgment) {
 		j := make(chan judgment)
+		done := make(chan struct{})
 		go func() {
+			defer close(done)
 			for x := range j {
 				judged++
 				judge <- x
@@ -236,6 +238,7 @@ func TestAuditFilesHoldsOneRelease(t *testing.T) {
 		}()
 		scan = a.scan(0, j)
 		close(j)
+		<-done
 	})
 	if !scan.res.OK || scan.held != 1 || judged != 40 || rw.Len() != 40 {
 		t.Fatalf("chain %+v, held %d releases at once, %d judged, %d in the report", scan.res, scan.held, judged, rw.Len())
