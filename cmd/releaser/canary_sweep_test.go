@@ -150,22 +150,9 @@ type needle struct{ what, form, text string }
 // encoded text, and a JWT's signature alone (which is what makes it a
 // credential).
 func needlesFor(what, secret string) []needle {
-	out := []needle{{what, "as is", secret}}
-	add := func(form, text string) {
-		if len(text) >= 16 && text != secret {
-			out = append(out, needle{what, form, text})
-		}
-	}
-	add("hex", fmt.Sprintf("%x", secret))
-	add("URL-encoded", url.QueryEscape(secret))
-	add("path-escaped", url.PathEscape(secret))
-	for _, enc := range base64Encodings {
-		for shift := range 3 {
-			add(fmt.Sprintf("%s, shifted %d", enc.name, shift), base64Core(enc.enc, secret, shift))
-		}
-	}
-	if parts := strings.Split(secret, "."); len(parts) == 3 && strings.HasPrefix(secret, "ey") {
-		add("the JWT's signature", parts[2])
+	var out []needle
+	for _, f := range testenv.SecretForms(secret) {
+		out = append(out, needle{what, f.Name, f.Text})
 	}
 	return out
 }
@@ -246,10 +233,10 @@ func testSweepFindsForms(t *testing.T) {
 		"path-escaped":  "/tokens/" + url.PathEscape(secret) + "/x",
 		"JWT signature": "sig: " + secret[strings.LastIndex(secret, ".")+1:] + "\n",
 	}
-	for _, enc := range base64Encodings {
+	for _, enc := range testenv.Base64Encodings {
 		for pre := range 3 {
 			doc := strings.Repeat("p", pre) + `{"token":"` + secret + `","more":"text"}`
-			planted[fmt.Sprintf("%s after %d bytes", enc.name, pre)] = enc.enc.EncodeToString([]byte(doc))
+			planted[fmt.Sprintf("%s after %d bytes", enc.Name, pre)] = enc.Enc.EncodeToString([]byte(doc))
 		}
 	}
 	for form, text := range planted {
@@ -258,7 +245,7 @@ func testSweepFindsForms(t *testing.T) {
 		}
 	}
 	other := strings.Replace(secret, "Q0FOQVJZ", "T1RIRVIx", 1)
-	if finds(other + " " + base64Encodings[0].enc.EncodeToString([]byte(other))) {
+	if finds(other + " " + testenv.Base64Encodings[0].Enc.EncodeToString([]byte(other))) {
 		t.Errorf("another secret is taken for this one")
 	}
 }
@@ -273,7 +260,7 @@ func testSweepLooksEverywhere(t *testing.T) {
 	e.ghOutput, e.ghSummary = filepath.Join(e.tmp, "gh", "output"), filepath.Join(e.tmp, "gh", "summary")
 	jwt, gh := is.Mint("pypi", nil), e.gh.Token()
 	e.runs = []result{{stdout: "::add-mask::" + gh + "\nfine\n", stderr: "fine"}, {stdout: "token " + gh}}
-	e.p.write(".releaser/audit.jsonl", `{"data":"`+base64Encodings[1].enc.EncodeToString([]byte("x"+jwt))+`"}`)
+	e.p.write(".releaser/audit.jsonl", `{"data":"`+testenv.Base64Encodings[1].Enc.EncodeToString([]byte("x"+jwt))+`"}`)
 	e.p.write("dist/notes.txt", jwt[strings.LastIndex(jwt, ".")+1:])
 	for path, content := range map[string]string{
 		filepath.Join(e.home, ".config", "x"): url.QueryEscape(jwt),

@@ -58,8 +58,14 @@ func AssertNoSecrets(t testing.TB, where string, data []byte, holders ...SecretH
 	t.Helper()
 	for _, h := range holders {
 		for _, s := range h.Secrets() {
-			if s != "" && bytes.Contains(data, []byte(s)) {
-				t.Errorf("%s contains a secret (%s…, %d bytes)", where, redactPrefix(s), len(s))
+			if s == "" {
+				continue
+			}
+			for _, f := range SecretForms(s) {
+				if bytes.Contains(data, []byte(f.Text)) {
+					t.Errorf("%s contains a secret (%s…, %d bytes), %s", where, redactPrefix(s), len(s), f.Name)
+					break
+				}
 			}
 		}
 	}
