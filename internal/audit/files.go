@@ -87,8 +87,7 @@ func (a *filesAudit) judging(produce func(judge chan<- judgment)) {
 				if a.opts.Judged != nil {
 					findings = a.opts.Judged(j.rec, findings)
 				}
-				// The writer keeps its first error and Render reports it.
-				_ = a.out.add(&ReleaseReport{ID: j.rec.ID, Findings: findings}, j.rec.Runs[0].Events[0].Time, j.source)
+				a.out.add(&ReleaseReport{ID: j.rec.ID, Findings: findings}, j.rec.Runs[0].Events[0].Time, j.source)
 			}
 		}()
 	}

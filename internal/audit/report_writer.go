@@ -17,14 +17,15 @@ import (
 // event, then by ID). Every format opens with the verdict, which is known only at
 // the end, so the releases wait — encoded compactly in memory, and past spoolMemory
 // in a temporary file — rather than as a Report: an audit of many releases holds
-// little of them in memory. It is safe for concurrent use. Close removes the file.
+// little of them in memory. Without a usable temporary directory they all stay in
+// memory. It is safe for concurrent use. Close removes the file.
 type ReportWriter struct {
 	mu      sync.Mutex
 	mem     []byte   // the spool's tail, from offset fileLen on
 	file    *os.File // the spool's head, once mem outgrew spoolMemory
 	fileLen int64
+	noFile  bool // a temporary file could not be made or written: memory only
 	entries []spoolEntry
-	err     error
 }
 
 type spoolEntry struct {
@@ -46,26 +47,22 @@ var spoolMemory = 4 << 20
 func NewReportWriter() *ReportWriter { return &ReportWriter{} }
 
 // Add records one release's findings; first is the time of its first event.
-func (w *ReportWriter) Add(rr ReleaseReport, first time.Time) error {
-	return w.add(&rr, first, -1)
+func (w *ReportWriter) Add(rr ReleaseReport, first time.Time) {
+	w.add(&rr, first, -1)
 }
 
 // add is Add of a judgment that is provisional when source >= 0: withdraw can take it
 // back.
-func (w *ReportWriter) add(rr *ReleaseReport, first time.Time, source int) error {
+func (w *ReportWriter) add(rr *ReleaseReport, first time.Time, source int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err != nil {
-		return w.err
-	}
 	start := len(w.mem)
 	w.mem = appendRecord(w.mem, rr)
 	w.entries = append(w.entries, spoolEntry{first: first, id: rr.ID, off: w.fileLen + int64(start), n: len(w.mem) - start,
 		failed: rr.status() == StatusFail, width: ruleWidth(0, rr), source: source})
-	if len(w.mem) > spoolMemory {
-		w.err = w.spill()
+	if len(w.mem) > spoolMemory && !w.noFile {
+		w.noFile = !w.spill()
 	}
-	return w.err
 }
 
 // withdraw takes back the provisional judgments for which drop(source, id) is true.
@@ -105,11 +102,13 @@ func (w *ReportWriter) Len() int {
 	return n
 }
 
-func (w *ReportWriter) spill() error {
+// spill moves mem to the temporary file. It reports false when that cannot be done;
+// mem is then as it was, and what the file holds is still good.
+func (w *ReportWriter) spill() bool {
 	if w.file == nil {
 		f, err := os.CreateTemp("", "releaser-audit-*.spool")
 		if err != nil {
-			return fmt.Errorf("audit report spool: %w", err)
+			return false
 		}
 		w.file = f
 		// Unlinked at once where the system allows it, so nothing is left behind
@@ -117,11 +116,11 @@ func (w *ReportWriter) spill() error {
 		_ = os.Remove(f.Name())
 	}
 	if _, err := w.file.WriteAt(w.mem, w.fileLen); err != nil {
-		return fmt.Errorf("audit report spool: %w", err)
+		return false
 	}
 	w.fileLen += int64(len(w.mem))
 	w.mem = w.mem[:0]
-	return nil
+	return true
 }
 
 // Render writes the report in format f: the chains as given, then every release
@@ -130,9 +129,6 @@ func (w *ReportWriter) spill() error {
 func (w *ReportWriter) Render(out io.Writer, f Format, chains []ChainResult, failed bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err != nil {
-		return fmt.Errorf("write audit report: %w", w.err)
-	}
 	for _, c := range chains {
 		failed = failed || !c.OK
 	}
