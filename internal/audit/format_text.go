@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Text writes the report for a terminal: the chains, then a table per release with one
@@ -38,22 +39,49 @@ func (textFormat) head(bw *bufio.Writer, h *reportHead) {
 }
 
 func (textFormat) release(bw *bufio.Writer, h *reportHead, _ int, rel *ReleaseReport) {
+	// Written piece by piece rather than with fmt: a large audit has many rows. The
+	// layout is "  %-*s  %-6s  %s\n" for each row.
 	width := h.ruleWidth
-	indent := strings.Repeat(" ", 2+width+2+6+2)
-	fmt.Fprintf(bw, "\n%s  %s\n", displayID(rel.ID), strings.ToUpper(string(rel.status())))
-	fmt.Fprintf(bw, "  %-*s  %-6s  %s\n", width, "RULE", "STATUS", "EVIDENCE")
+	bw.WriteByte('\n')
+	bw.WriteString(displayID(rel.ID))
+	bw.WriteString("  ")
+	bw.WriteString(strings.ToUpper(string(rel.status())))
+	bw.WriteByte('\n')
+	textRow(bw, width, "RULE", "STATUS", "EVIDENCE")
+	indent := 2 + width + 2 + 6 + 2
 	for _, f := range rel.Findings {
 		ev := f.Evidence
 		first := ""
 		if len(ev) > 0 {
 			first = displaySafe(ev[0])
 		}
-		fmt.Fprintf(bw, "  %-*s  %-6s  %s\n", width, displaySafe(f.Rule), displaySafe(string(f.Status)), first)
+		textRow(bw, width, displaySafe(f.Rule), displaySafe(string(f.Status)), first)
 		for _, e := range ev[min(1, len(ev)):] {
-			bw.WriteString(indent)
+			spaces(bw, indent)
 			bw.WriteString(displaySafe(e))
 			bw.WriteByte('\n')
 		}
+	}
+}
+
+// textRow writes fmt.Sprintf("  %-*s  %-6s  %s\n", width, rule, status, evidence).
+// fmt pads by runes, so the padding counts runes too.
+func textRow(bw *bufio.Writer, width int, rule, status, evidence string) {
+	bw.WriteString("  ")
+	bw.WriteString(rule)
+	spaces(bw, width-utf8.RuneCountInString(rule)+2)
+	bw.WriteString(status)
+	spaces(bw, 6-utf8.RuneCountInString(status)+2)
+	bw.WriteString(evidence)
+	bw.WriteByte('\n')
+}
+
+func spaces(bw *bufio.Writer, n int) {
+	const blank = "                                                                "
+	for n > 0 {
+		k := min(n, len(blank))
+		bw.WriteString(blank[:k])
+		n -= k
 	}
 }
 

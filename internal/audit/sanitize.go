@@ -12,7 +12,7 @@ import (
 // characters (escape sequences, newlines), bidirectional overrides (which reorder what a
 // reader sees) and invalid UTF-8 are shown as escapes instead of being interpreted.
 func displaySafe(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || unsafeRune(r) }) {
+	if printableASCII(s) || !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || unsafeRune(r) }) {
 		return s
 	}
 	var b strings.Builder
@@ -39,4 +39,15 @@ func displaySafe(s string) string {
 // characters (Cf: bidi overrides and isolates, zero-width characters).
 func unsafeRune(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r)
+}
+
+// printableASCII reports whether s is all printable ASCII, which is safe as it is:
+// the common case, checked without decoding runes or looking up Unicode tables.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
