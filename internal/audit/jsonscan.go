@@ -49,24 +49,31 @@ func (s *jscan) plainString() ([]byte, bool) {
 	if !s.lit('"') {
 		return nil, false
 	}
-	start, ascii := s.i, true
-	for i := s.i; i < len(s.b); i++ {
-		switch c := s.b[i]; {
-		case c == '"':
-			v := s.b[start:i]
-			if !ascii && !utf8.Valid(v) {
-				return nil, false
-			}
-			s.i = i + 1
-			return v, true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
+	b, i := s.b, s.i
+	var high byte
+	for i < len(b) && inString[b[i]] {
+		high |= b[i]
+		i++
 	}
-	return nil, false
+	if i >= len(b) || b[i] != '"' {
+		return nil, false // an escape, a control character or the end
+	}
+	v := b[s.i:i]
+	if high >= utf8.RuneSelf && !utf8.Valid(v) {
+		return nil, false
+	}
+	s.i = i + 1
+	return v, true
 }
+
+// inString is true for the bytes that stand for themselves inside a JSON string: all
+// but the quote, the backslash and control characters.
+var inString = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // key reads `"name":` with a plain ASCII name (non-ASCII names can match a field by
 // Unicode case folding, which the fast path leaves to encoding/json).
@@ -168,21 +175,26 @@ func (s *jscan) skipString() bool {
 	if !s.lit('"') {
 		return false
 	}
-	b := s.b
-	for i := s.i; i < len(b); i++ {
-		switch c := b[i]; {
-		case c == '"':
+	b, i := s.b, s.i
+	for {
+		for i < len(b) && inString[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case '"':
 			s.i = i + 1
 			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
+		case '\\':
 			i++
 			if i >= len(b) {
 				return false
 			}
 			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
 			case 'u':
 				if i+4 >= len(b) {
 					return false
@@ -192,13 +204,14 @@ func (s *jscan) skipString() bool {
 						return false
 					}
 				}
-				i += 4
+				i += 5
 			default:
 				return false
 			}
+		default:
+			return false // a control character
 		}
 	}
-	return false
 }
 
 func isHex(c byte) bool {
