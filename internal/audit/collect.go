@@ -21,6 +21,13 @@ type Collector struct {
 	current map[string]*RunRecord
 	order   int
 	slab    []byte // where event data is copied to, see compact
+	// Runs are read one after another, so the run being read keeps its events at
+	// the end of a shared chunk (tail) rather than in a slice of its own that
+	// doubles as it grows; see appendEvent.
+	events []Event
+	lines  []int
+	tail   *RunRecord
+	tailAt int // where tail's events start in events
 }
 
 // ReleaseRecord is everything the logs say about one release.
@@ -62,11 +69,7 @@ func (c *Collector) add(source string, line int, e *Event) *RunRecord {
 	if e.Type == "run.start" || run == nil {
 		run = c.startRun(source, line, e)
 	}
-	if run.Events == nil {
-		run.Events = make([]Event, 0, 16)
-	}
-	run.Events = append(run.Events, c.compact(e, len(run.Events) == 0))
-	run.lines = append(run.lines, line)
+	c.appendEvent(run, c.compact(e, len(run.Events) == 0), line)
 	run.LastLine = line
 	// Decoded from the kept copy: the event's own data may be a view into a read
 	// buffer, and Stages keeps strings of it.
@@ -84,6 +87,38 @@ func (c *Collector) add(source string, line int, e *Event) *RunRecord {
 		delete(c.current, source)
 	}
 	return run
+}
+
+// eventChunk is how many events a chunk holds.
+const eventChunk = 512
+
+// appendEvent appends e, read at line, to run. The run read last grows in place at
+// the end of the current chunk; when the chunk is full its events move to a new one.
+// A run that is not the last one (sources interleaved) grows as a slice of its own.
+// Each run's slices are capped at their length, so no append by anyone else can
+// write over a neighbour.
+func (c *Collector) appendEvent(run *RunRecord, e Event, line int) {
+	if run != c.tail {
+		if len(run.Events) > 0 {
+			run.Events = append(run.Events, e)
+			run.lines = append(run.lines, line)
+			return
+		}
+		c.tail, c.tailAt = run, len(c.events)
+	}
+	if len(c.events) == cap(c.events) {
+		n := len(c.events) - c.tailAt
+		events := make([]Event, n, max(eventChunk, 2*(n+1)))
+		lines := make([]int, n, cap(events))
+		copy(events, c.events[c.tailAt:])
+		copy(lines, c.lines[c.tailAt:])
+		c.events, c.lines, c.tailAt = events, lines, 0
+	}
+	c.events = append(c.events, e)
+	c.lines = append(c.lines, line)
+	end := len(c.events)
+	run.Events = c.events[c.tailAt:end:end]
+	run.lines = c.lines[c.tailAt:end:end]
 }
 
 // compact keeps what the rules read and drops the rest. The chain is already
@@ -175,6 +210,9 @@ func (c *Collector) take(id string) *ReleaseRecord {
 		return nil
 	}
 	delete(c.releases, id)
+	if c.tail != nil && c.tail.release == id {
+		c.tail = nil // the chunk stays with the taken runs; the next run starts after
+	}
 	for src, run := range c.current {
 		if run.release == id {
 			delete(c.current, src)

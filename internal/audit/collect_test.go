@@ -124,3 +124,51 @@ func TestCollectorDeduplicatesMirroredRuns(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestCollectorKeepsEveryEventInPlace: runs longer than a chunk, runs of interleaved
+// sources and runs appended to after others began all keep exactly their events.
+func TestCollectorKeepsEveryEventInPlace(t *testing.T) {
+	c := NewCollector()
+	type key struct {
+		source string
+		n      int
+	}
+	want := map[key]int{} // run → events added
+	add := func(source string, n, line int, typ string) {
+		e := mk(line%60, fmt.Sprintf("r%d@1", n), typ, fmt.Sprintf(`{"line":%d}`, line))
+		e.Seq = int64(line)
+		c.Add(source, line, e)
+		want[key{source, n}]++
+	}
+	line := map[string]int{}
+	next := func(s string) int { line[s]++; return line[s] }
+	for n := range 3 {
+		for _, s := range []string{"a", "b"} {
+			add(s, n, next(s), "run.start")
+		}
+		for i := range 2*eventChunk + 7 {
+			s := []string{"a", "b"}[(i/3)%2] // a few events of one source, then the other's
+			add(s, n, next(s), "artifact")
+		}
+		for _, s := range []string{"b", "a"} {
+			add(s, n, next(s), "run.end")
+		}
+	}
+	for _, r := range c.Releases() {
+		for _, run := range r.Runs {
+			var n int
+			fmt.Sscanf(r.ID, "r%d@1", &n)
+			if got := len(run.Events); got != want[key{run.Source, n}] {
+				t.Errorf("%s %s: %d events, want %d", r.ID, run.Source, got, want[key{run.Source, n}])
+			}
+			for i, e := range run.Events {
+				if run.Line(i) != int(e.Seq) || string(e.Data) != fmt.Sprintf(`{"line":%d}`, e.Seq) || (i > 0 && e.Seq <= run.Events[i-1].Seq) {
+					t.Fatalf("%s %s event %d: seq %d, line %d, data %s", r.ID, run.Source, i, e.Seq, run.Line(i), e.Data)
+				}
+			}
+			if !run.Started() || !run.Ended {
+				t.Errorf("%s %s: started %v, ended %v", r.ID, run.Source, run.Started(), run.Ended)
+			}
+		}
+	}
+}

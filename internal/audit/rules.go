@@ -103,6 +103,7 @@ func RuleNames() []string {
 // (nothing published, no token, no GitHub release).
 func Evaluate(r *ReleaseRecord, p Policy) []Finding {
 	v := newView(r)
+	defer v.done()
 	out := make([]Finding, 0, len(rules))
 	for _, ru := range rules {
 		j := &judge{}

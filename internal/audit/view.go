@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"slices"
 	"strconv"
+	"sync"
 )
 
 // located is an event together with where it was read.
@@ -29,8 +31,10 @@ type view struct {
 	real  []located
 	start map[*RunRecord]runStartData
 	// slots caches each event's decoded data: the rules read the same events many
-	// times, and decoding dominated an audit.
-	slots map[*RunRecord][]dataSlots
+	// times, and decoding dominated an audit. A run's events have the slots from
+	// base[run] on.
+	slots []dataSlots
+	base  map[*RunRecord]int
 }
 
 // dataSlots holds the data of one event decoded as up to two types (approval.result
@@ -42,11 +46,11 @@ type dataSlots [2]struct {
 
 // dataOf is decodeData[T] of the event at idx in run, decoded once per view.
 func dataOf[T any](v *view, run *RunRecord, idx int) (T, error) {
-	slots := v.slots[run]
-	if idx < 0 || idx >= len(slots) {
+	base, ok := v.base[run]
+	if !ok || idx < 0 || idx >= len(run.Events) {
 		return decodeData[T](run.Events[idx])
 	}
-	s := &slots[idx]
+	s := &v.slots[base+idx]
 	for i := range s {
 		if p, ok := s[i].val.(*T); ok {
 			return *p, s[i].err
@@ -63,19 +67,41 @@ func data[T any](v *view, l located) (T, error) { return dataOf[T](v, l.run, l.i
 
 // newView lays out r. Runs without events (possible only in a hand-built record) are
 // left out, so every rule may take a run's first event for granted.
+// Views are reused (Evaluate runs once per release, and a view's slices and maps are
+// most of what it allocates).
+var viewPool = sync.Pool{New: func() any {
+	return &view{rec: &ReleaseRecord{}, start: map[*RunRecord]runStartData{}, base: map[*RunRecord]int{}}
+}}
+
+// done returns v to the pool, holding on to nothing of the release it laid out.
+func (v *view) done() {
+	clear(v.rec.Runs)
+	clear(v.all)
+	clear(v.real)
+	clear(v.slots)
+	clear(v.start)
+	clear(v.base)
+	v.rec.ID, v.rec.Runs, v.all, v.real, v.slots = "", v.rec.Runs[:0], v.all[:0], v.real[:0], v.slots[:0]
+	viewPool.Put(v)
+}
+
 func newView(r *ReleaseRecord) *view {
-	v := &view{rec: &ReleaseRecord{}, start: map[*RunRecord]runStartData{}, slots: map[*RunRecord][]dataSlots{}}
+	v := viewPool.Get().(*view)
 	if r == nil {
 		return v
 	}
 	v.rec.ID = r.ID
+	n := 0
 	for _, run := range r.Runs {
 		if run != nil && len(run.Events) > 0 {
 			v.rec.Runs = append(v.rec.Runs, run)
+			n += len(run.Events)
 		}
 	}
+	v.slots = slices.Grow(v.slots, n)
 	for _, run := range v.rec.Runs {
-		v.slots[run] = make([]dataSlots, len(run.Events))
+		v.base[run] = len(v.slots)
+		v.slots = v.slots[:len(v.slots)+len(run.Events)]
 		if run.Started() {
 			d, _ := dataOf[runStartData](v, run, 0)
 			v.start[run] = d
