@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"runtime"
 	"sync"
@@ -263,75 +261,6 @@ func groupFiles(scans []fileScan, again map[string]bool) [][]int {
 		groups[g] = append(groups[g], i)
 	}
 	return groups
-}
-
-// errEnough stops the second pass at the last line the first pass verified.
-var errEnough = errors.New("read as far as verified")
-
-// readGroup is the second pass over one group of files: it collects the events of
-// the releases in again, and hands each to judge once its last event has been read.
-func (a *filesAudit) readGroup(scans []fileScan, group []int, again map[string]bool, chains []ChainResult, judge chan<- judgment) {
-	type at struct{ file, line int }
-	final := map[string]at{}
-	for k, i := range group {
-		for id, line := range scans[i].last {
-			if again[id] {
-				final[id] = at{k, line}
-			}
-		}
-	}
-	col := NewCollector()
-	for k, i := range group {
-		path, want := a.paths[i], scans[i].sum
-		err := func() error {
-			f, err := os.Open(path)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			var c Chain
-			var runs runTracker
-			err = readChain(f, &c, false, func(line int, e Event) error {
-				rel, opened := runs.add(&e)
-				switch {
-				case again[rel]:
-					col.add(path, line, &e)
-					if final[rel] == (at{k, line}) {
-						delete(final, rel)
-						judge <- judgment{rec: col.take(rel), source: -1}
-					}
-				case opened:
-					// A run of a release judged already: the collector must not
-					// take its events for the run before it.
-					col.endSource(path)
-				}
-				if line == want.Events {
-					return errEnough
-				}
-				return nil
-			})
-			switch {
-			case errors.Is(err, errEnough):
-			case err != nil:
-				return err
-			case c.Summary().Events < want.Events:
-				return fmt.Errorf("it now ends after line %d", c.Summary().Events)
-			}
-			if got := c.Summary().LastHash; got != want.LastHash {
-				return fmt.Errorf("line %d is no longer the line verified", want.Events)
-			}
-			return nil
-		}()
-		col.endSource(path)
-		if err != nil {
-			chains[i].OK = false
-			chains[i].Error = fmt.Sprintf("the log changed while it was audited (%v): audit it again", err)
-		}
-	}
-	// Only a file that changed leaves releases unfinished: judge what was read.
-	for _, rec := range col.Releases() {
-		judge <- judgment{rec: rec, source: -1}
-	}
 }
 
 // parallel runs fn(0…n-1) on up to workers goroutines.

@@ -377,3 +377,44 @@ func FuzzAuditFiles(f *testing.F) {
 		}
 	})
 }
+
+// TestAuditFilesGroupHoldsFewReleases: files holding the same releases in the same
+// order — copies, or the log a state directory carried from run to run, saved after
+// each run — are read together, so only a few releases are held at once however
+// many there are.
+func TestAuditFilesGroupHoldsFewReleases(t *testing.T) {
+	whole := readEvents(t, readFixture(t, "whole-release.jsonl"))
+	var all []Event
+	for i := range 30 {
+		all = append(all, renamed(whole, fmt.Sprintf("demo@1.0.%d", i))...)
+	}
+	dir := t.TempDir()
+	var paths []string
+	for k, n := range []int{10, 30, 20, 30} { // prefixes of one log, and a copy
+		p := filepath.Join(dir, fmt.Sprintf("run-%d.jsonl", k))
+		if err := os.WriteFile(p, rechain(t, all[:n*len(whole)]), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	rw := NewReportWriter()
+	defer rw.Close()
+	a := &filesAudit{paths: paths, out: rw, workers: 2}
+	scans := make([]fileScan, len(paths))
+	a.judging(func(judge chan<- judgment) {
+		for i := range paths {
+			scans[i] = a.scan(i, judge)
+		}
+	})
+	again := a.settle(scans)
+	groups := groupFiles(scans, again)
+	if len(again) != 30 || len(groups) != 1 {
+		t.Fatalf("%d releases to judge again in %d groups", len(again), len(groups))
+	}
+	chains := make([]ChainResult, len(paths))
+	var g *groupRead
+	a.judging(func(judge chan<- judgment) { g = a.readGroup(scans, groups[0], again, chains, judge) })
+	if g.held > 3 || rw.Len() != 30 {
+		t.Errorf("held %d releases at once, %d in the report", g.held, rw.Len())
+	}
+}

@@ -42,36 +42,14 @@ func Read(r io.Reader, fn func(line int, e Event) error) error {
 // readChain is Read on c; with copyData false an event's data is a view into the read
 // buffer, valid only during fn.
 func readChain(r io.Reader, c *Chain, copyData bool, fn func(int, Event) error) error {
-	// A small buffer that grows only for long lines: most logs never need MaxLineSize.
-	br := bufio.NewReaderSize(r, 64<<10)
-	var long []byte
+	cr := newChainReader(r, c, copyData)
 	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long[:0], line...)
-			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= MaxLineSize {
-				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-			if len(line) > MaxLineSize+1 || (len(line) == MaxLineSize+1 && line[MaxLineSize] != '\n') {
-				return chainErr(c.line+1, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
-			}
+		e, err := cr.next()
+		if err == io.EOF {
+			return nil
 		}
-		switch {
-		case err == nil:
-			line = line[:len(line)-1]
-		case err == io.EOF:
-			if len(line) == 0 {
-				return nil
-			}
-			return chainErr(c.line+1, 0, "last line has no trailing newline: the last write was torn (truncated)")
-		default:
-			return fmt.Errorf("read audit log after line %d: %w", c.line, err)
-		}
-		e, cerr := c.next(line, copyData)
-		if cerr != nil {
-			return cerr
+		if err != nil {
+			return err
 		}
 		if fn != nil {
 			if err := fn(c.line, e); err != nil {
@@ -79,4 +57,47 @@ func readChain(r io.Reader, c *Chain, copyData bool, fn func(int, Event) error) 
 			}
 		}
 	}
+}
+
+// chainReader reads a log one verified event at a time.
+type chainReader struct {
+	br       *bufio.Reader
+	c        *Chain
+	copyData bool
+	long     []byte
+}
+
+func newChainReader(r io.Reader, c *Chain, copyData bool) *chainReader {
+	// A small buffer that grows only for long lines: most logs never need MaxLineSize.
+	return &chainReader{br: bufio.NewReaderSize(r, 64<<10), c: c, copyData: copyData}
+}
+
+// next returns the next event (its line is the chain's line count) or io.EOF at the
+// end of a valid log; any other error ends the log.
+func (cr *chainReader) next() (Event, error) {
+	c := cr.c
+	line, err := cr.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		cr.long = append(cr.long[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) && len(cr.long) <= MaxLineSize {
+			line, err = cr.br.ReadSlice('\n')
+			cr.long = append(cr.long, line...)
+		}
+		line = cr.long
+		if len(line) > MaxLineSize+1 || (len(line) == MaxLineSize+1 && line[MaxLineSize] != '\n') {
+			return Event{}, chainErr(c.line+1, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
+		}
+	}
+	switch {
+	case err == nil:
+		line = line[:len(line)-1]
+	case err == io.EOF:
+		if len(line) == 0 {
+			return Event{}, io.EOF
+		}
+		return Event{}, chainErr(c.line+1, 0, "last line has no trailing newline: the last write was torn (truncated)")
+	default:
+		return Event{}, fmt.Errorf("read audit log after line %d: %w", c.line, err)
+	}
+	return c.next(line, cr.copyData)
 }
