@@ -40,4 +40,15 @@
 //
 // Only one process may append to a log at a time; there is no cross-process lock, the
 // release workflow runs stages sequentially in one job.
+//
+// # Auditing
+//
+// Read and Chain verify a log line by line; Collector groups the events into runs and
+// releases; Evaluate judges a release by the named rules; Report writes the verdicts.
+// AuditFiles does all of it for log files in bounded memory and on every core: files
+// are verified in parallel, each release judged as soon as its file moves on and then
+// dropped, and ReportWriter holds the judgments, mostly on disk, until the report can
+// be written (it opens with the overall verdict). Lines and event data as the writer
+// lays them out are read without reflection; anything else falls back to
+// encoding/json, which stays the definition (the fuzz tests hold both paths to it).
 package audit

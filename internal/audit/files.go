@@ -19,12 +19,15 @@ type FilesOptions struct {
 	Workers int
 }
 
-// AuditFiles audits log files as `releaser audit FILE...` does, in memory that does
-// not grow with the events of the releases, and adds every release's findings to out.
-// It returns each file's chain result, in the order of paths. The verdicts are those
-// of NewReport over a Collector fed every file whose chain holds: a file whose chain
-// is broken is reported and none of its events are judged, and the runs of a release
-// are judged together whichever files hold them.
+// AuditFiles audits log files as `releaser audit FILE...` does and adds every
+// release's findings to out. It returns each file's chain result, in the order of
+// paths. The verdicts are those of NewReport over a Collector fed every file whose
+// chain holds: a file whose chain is broken is reported and none of its events are
+// judged, and the runs of a release are judged together whichever files hold them.
+//
+// Memory does not grow with the events of the releases: what is held at once is a
+// few releases' events per file being read, the judgments waiting in out (which
+// spools them to a temporary file), and per release a few dozen bytes of index.
 //
 // Files are read in parallel, each release judged (on other goroutines) as soon as
 // the file moves on to another release, then dropped. Such a judgment is
