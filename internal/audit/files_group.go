@@ -97,31 +97,41 @@ type groupFile struct {
 	cr    *chainReader
 	runs  runTracker
 	done  bool
-	err   error // from opening
 	lines int
 }
 
 func (g *groupRead) open(k int, path string, want Summary) *groupFile {
-	r := &groupFile{k: k, path: path, want: want}
-	r.f, r.err = os.Open(path)
-	if r.err == nil {
-		r.cr = newChainReader(r.f, &r.c, false)
-	}
-	return r
+	return &groupFile{k: k, path: path, want: want}
 }
+
+// maxOpenGroupFiles bounds the files of a group kept open between their turns; a
+// larger group opens each file for its turn, where it left off.
+const maxOpenGroupFiles = 32
 
 // advance reads r's next run (up to the next event that opens one) and judges the
 // releases it completes. At the line the first pass verified last, it checks that
 // line is unchanged and closes r.
 func (g *groupRead) advance(r *groupFile, judge chan<- judgment) (err error) {
 	defer func() {
-		if r.done && r.f != nil {
+		if r.f != nil && (r.done || len(g.group) > maxOpenGroupFiles) {
 			r.f.Close()
+			r.f = nil
 		}
 	}()
-	if r.err != nil {
-		r.done = true
-		return r.err
+	if r.f == nil {
+		if r.f, err = os.Open(r.path); err != nil {
+			r.done = true
+			return err
+		}
+		if r.cr == nil {
+			r.cr = newChainReader(r.f, &r.c, false)
+		} else {
+			if _, err := r.f.Seek(r.cr.off, io.SeekStart); err != nil {
+				r.done = true
+				return err
+			}
+			r.cr.br.Reset(r.f)
+		}
 	}
 	for n := 0; ; n++ {
 		if r.lines == r.want.Events {

@@ -107,7 +107,16 @@ func auditFilesCases(t *testing.T) []auditFilesCase {
 	}
 	fragment := rechain(t, concat(wr[1][5:], rel(2)[:3], []Event{rel(3)[4]}, rel(3)))
 
+	copies := map[string][]byte{}
+	var copyNames []string
+	for i := range maxOpenGroupFiles + 8 { // more than are kept open between turns
+		name := fmt.Sprintf("run-%02d.jsonl", i)
+		copies[name] = rechain(t, concat(rel(1), rel(10+i%3), mr[0], rel(20+i)))
+		copyNames = append(copyNames, name)
+	}
+
 	return []auditFilesCase{
+		{"many files sharing releases", copyNames, copies},
 		{"one file of many releases", []string{"a.jsonl"}, map[string][]byte{"a.jsonl": rechain(t, many)}},
 		{"a release in two files, one a copy", []string{"a.jsonl", "b.jsonl", "c.jsonl"}, map[string][]byte{
 			"a.jsonl": rechain(t, concat(rel(1), rel(2))),
@@ -248,7 +257,12 @@ func TestAuditFilesHoldsOneRelease(t *testing.T) {
 // TestAuditFilesJudgedOnce: with a Judged hook every release is judged once, from its
 // whole record, even when its runs are spread over files.
 func TestAuditFilesJudgedOnce(t *testing.T) {
-	c := auditFilesCases(t)[3] // a release's runs split over files
+	var c auditFilesCase
+	for _, x := range auditFilesCases(t) {
+		if x.name == "a release's runs split over files" {
+			c = x
+		}
+	}
 	paths := writeCase(t, c)
 	calls := map[string]int{}
 	runs := map[string]int{}

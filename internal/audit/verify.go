@@ -65,6 +65,7 @@ type chainReader struct {
 	c        *Chain
 	copyData bool
 	long     []byte
+	off      int64 // bytes consumed: where the next line starts
 }
 
 func newChainReader(r io.Reader, c *Chain, copyData bool) *chainReader {
@@ -88,6 +89,7 @@ func (cr *chainReader) next() (Event, error) {
 			return Event{}, chainErr(c.line+1, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
 		}
 	}
+	cr.off += int64(len(line))
 	switch {
 	case err == nil:
 		line = line[:len(line)-1]
