@@ -17,6 +17,15 @@ func Project(t testing.TB, dir, config, tag string) string {
 	t.Helper()
 	Must(t, os.MkdirAll(dir, 0o755))
 	Must(t, os.WriteFile(filepath.Join(dir, "release.toml"), []byte(config), 0o644))
+	return Commit(t, dir, tag)
+}
+
+// Commit makes dir, holding a project, a git repository with a .gitignore
+// for releaser's directories, commits everything (at a fixed date: the
+// builds' SOURCE_DATE_EPOCH), tags it tag (annotated) and returns the
+// commit.
+func Commit(t testing.TB, dir, tag string) string {
+	t.Helper()
 	Must(t, os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("dist/\n.releaser/\n"), 0o644))
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"},
