@@ -381,7 +381,21 @@ environment = "release"
 		conf += fmt.Sprintf("\n[[registry]]\nkind = %q\npackage = \"demo\"\nurl = %q\n", rc.kind, reg.URL())
 	}
 	p := newProject(t, conf)
-	var env []string
+	// The running workflow, as the publishing job's checkout has it: one
+	// action not pinned to a commit.
+	p.write(".github/workflows/release.yml", `on: {push: {tags: ["v*"]}}
+permissions: {}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: release
+    permissions: {id-token: write, contents: write}
+    steps:
+      - uses: actions/checkout@v4
+        with: {persist-credentials: false}
+`)
+	gitCommitAll(t, p)
+	env := []string{"GITHUB_WORKSPACE=" + p.dir, "GITHUB_JOB=publish"}
 	for k, v := range is.ActionsEnv() {
 		env = append(env, k+"="+v)
 	}
@@ -414,6 +428,7 @@ environment = "release"
 		"ID token for RubyGems (demo)":  {"failed", "job_workflow_ref", "publish.yml"},
 		"ID token for npm (demo)":       {"ok", "workflow_ref from octo-org/octo-repo/.github/workflows/release.yml"},
 		"ID token for crates.io (demo)": {"ok", "workflow_ref from octo-org/octo-repo/.github/workflows/release.yml"},
+		"release workflow lint":         {"failed", ".github/workflows/release.yml:9:", "unpinned-uses", "releaser lint-workflow"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("exchange rows: %v", rows)
