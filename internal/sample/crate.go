@@ -3,6 +3,7 @@ package sample
 import (
 	"archive/tar"
 	"fmt"
+	"github.com/releaserhq/releaser/internal/tomlquote"
 	"sort"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func normalizedCargoToml(cp *cargoPackage) []byte {
 	b.WriteString("\n[package]\n")
 	str := func(k, v string) {
 		if v != "" {
-			b.WriteString(k + " = " + tomlString(v) + "\n")
+			b.WriteString(k + " = " + tomlquote.String(v) + "\n")
 		}
 	}
 	list := func(k string, vs []string) {
@@ -128,7 +129,7 @@ func normalizedCargoToml(cp *cargoPackage) []byte {
 		}
 		q := make([]string, len(vs))
 		for i, v := range vs {
-			q[i] = tomlString(v)
+			q[i] = tomlquote.String(v)
 		}
 		b.WriteString(k + " = [" + strings.Join(q, ", ") + "]\n")
 	}
@@ -160,29 +161,6 @@ func cargoLock(name, version string) []byte {
 		"# It is not intended for manual editing.\n" +
 		"version = 4\n\n" +
 		"[[package]]\n" +
-		"name = " + tomlString(name) + "\n" +
-		"version = " + tomlString(version) + "\n")
-}
-
-// tomlString quotes s as a TOML basic string.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+		"name = " + tomlquote.String(name) + "\n" +
+		"version = " + tomlquote.String(version) + "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/releaserhq/releaser/internal/tomlquote"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,8 +25,8 @@ const ConfigFile = "release.toml"
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"toml":     tomlString,
-	"tomlList": tomlList,
+	"toml":     tomlquote.String,
+	"tomlList": tomlquote.List,
 	"yaml":     yamlScalar,
 	"join":     strings.Join,
 	"inc":      func(i int) int { return i + 1 },

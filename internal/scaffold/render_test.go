@@ -5,12 +5,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/BurntSushi/toml"
 	"github.com/releaserhq/releaser/internal/config"
 )
 
@@ -306,31 +304,4 @@ func TestZeroOptions(t *testing.T) {
 	if !bytes.Contains(files[1].Content, []byte("releaserhq/releaser@"+Placeholder+" # v0")) {
 		t.Error("workflow lacks the placeholder ref with # v0")
 	}
-}
-
-func TestTOMLString(t *testing.T) {
-	for _, s := range []string{"", "plain", `quote " and \ backslash`, "new\nline\ttab\rcr", "bell\a vt\v nul\x00 del\x7f", "ünï¢ødé ✓", "bad \xff utf8"} {
-		var doc struct{ K string }
-		if _, err := toml.Decode("K = "+tomlString(s), &doc); err != nil {
-			t.Errorf("tomlString(%q) = %s: %v", s, tomlString(s), err)
-			continue
-		}
-		want := strings.ToValidUTF8(s, "\uFFFD")
-		if doc.K != want {
-			t.Errorf("tomlString(%q) reads back as %q", s, doc.K)
-		}
-	}
-}
-
-func FuzzTOMLString(f *testing.F) {
-	f.Add("a\"b\\c\n\x01")
-	f.Fuzz(func(t *testing.T, s string) {
-		var doc struct{ K string }
-		if _, err := toml.Decode("K = "+tomlString(s), &doc); err != nil {
-			t.Fatalf("tomlString(%q) = %s: %v", s, tomlString(s), err)
-		}
-		if want := strings.ToValidUTF8(s, "\uFFFD"); doc.K != want && !regexp.MustCompile(`[\x{FFFD}]`).MatchString(want) {
-			t.Errorf("tomlString(%q) reads back as %q", s, doc.K)
-		}
-	})
 }

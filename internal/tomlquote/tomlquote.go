@@ -1,4 +1,7 @@
-package scaffold
+// Package tomlquote writes TOML string values. Go's %q is not TOML, and
+// BurntSushi/toml encodes whole documents, not the single values a template
+// or a generated manifest needs.
+package tomlquote
 
 import (
 	"fmt"
@@ -6,9 +9,9 @@ import (
 	"unicode/utf8"
 )
 
-// tomlString quotes s as a TOML basic string. Go's %q is not TOML: it writes
+// String quotes s as a TOML basic string. Go's %q is not TOML: it writes
 // \x.., \a and \v, which TOML does not have.
-func tomlString(s string) string {
+func String(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
@@ -37,11 +40,11 @@ func tomlString(s string) string {
 	return b.String()
 }
 
-// tomlList writes a one-line TOML array of strings.
-func tomlList(items []string) string {
+// List writes a one-line TOML array of strings.
+func List(items []string) string {
 	q := make([]string, len(items))
 	for i, s := range items {
-		q[i] = tomlString(s)
+		q[i] = String(s)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
