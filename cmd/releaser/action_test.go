@@ -3,13 +3,13 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/releaserhq/releaser/internal/testenv"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -162,29 +162,6 @@ func TestActionDeclaration(t *testing.T) {
 	}
 }
 
-// readOutputs parses a GITHUB_OUTPUT file (name<<delimiter blocks).
-func readOutputs(t *testing.T, path string) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
-}
-
 // runActionStep runs scripts/action-run the way the composite step does,
 // with the binary TestMain built through scripts/action-build.
 func runActionStep(t *testing.T, dir string, inputs map[string]string) (result, map[string]string) {
@@ -194,23 +171,13 @@ func runActionStep(t *testing.T, dir string, inputs map[string]string) (result, 
 	if err := os.WriteFile(outFile, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(repoRoot(t), "scripts", "action-run"))
-	cmd.Dir = dir
-	cmd.Env = append(baseEnv(), "GITHUB_ACTIONS=true", "CI=true", "RUNNER_TEMP="+runnerTemp,
-		"GITHUB_ACTION_PATH="+repoRoot(t), "GITHUB_OUTPUT="+outFile)
+	env := []string{"GITHUB_ACTIONS=true", "CI=true", "RUNNER_TEMP=" + runnerTemp,
+		"GITHUB_ACTION_PATH=" + repoRoot(t), "GITHUB_OUTPUT=" + outFile}
 	for k, v := range inputs {
-		cmd.Env = append(cmd.Env, "RELEASER_INPUT_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))+"="+v)
+		env = append(env, "RELEASER_INPUT_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))+"="+v)
 	}
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}, readOutputs(t, outFile)
+	res := runCmd(t, dir, env, filepath.Join(repoRoot(t), "scripts", "action-run"))
+	return res, testenv.ReadGitHubOutput(t, outFile)
 }
 
 func TestActionRunStep(t *testing.T) {

@@ -56,7 +56,14 @@ func baseEnv() []string {
 
 func runBin(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return runCmd(t, dir, env, binary, args...)
+}
+
+// runCmd runs a program in the clean environment plus env; a non-zero exit
+// is a result, anything else that stops it a test failure.
+func runCmd(t *testing.T, dir string, env []string, prog string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
 	cmd.Env = append(baseEnv(), env...)
 	var stdout, stderr bytes.Buffer
