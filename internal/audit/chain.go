@@ -114,23 +114,32 @@ func (c *Chain) next(line []byte, copyData bool) (Event, error) {
 		return Event{}, chainErr(n, e.Seq, "hash mismatch: the line was edited")
 	}
 
+	if err := c.link(n, e); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}
+
+// link checks that e, read from line n, follows the chain so far (seq and
+// prev) and makes it the chain's last event.
+func (c *Chain) link(n int, e Event) error {
 	want := c.sum.LastSeq + 1
 	switch {
 	case e.Seq == want:
 	case c.sum.LastSeq == 0:
-		return Event{}, chainErr(n, e.Seq, "first line has seq %d, want 1: the lines before it were removed", e.Seq)
+		return chainErr(n, e.Seq, "first line has seq %d, want 1: the lines before it were removed", e.Seq)
 	case e.Seq == c.sum.LastSeq:
-		return Event{}, chainErr(n, e.Seq, "seq repeats the previous line's: a line was duplicated")
+		return chainErr(n, e.Seq, "seq repeats the previous line's: a line was duplicated")
 	case e.Seq < c.sum.LastSeq:
-		return Event{}, chainErr(n, e.Seq, "seq goes back from %d: lines are out of order", c.sum.LastSeq)
+		return chainErr(n, e.Seq, "seq goes back from %d: lines are out of order", c.sum.LastSeq)
 	default:
-		return Event{}, chainErr(n, e.Seq, "seq gap after %d: a line was removed or lines were reordered", c.sum.LastSeq)
+		return chainErr(n, e.Seq, "seq gap after %d: a line was removed or lines were reordered", c.sum.LastSeq)
 	}
 	if e.Prev != c.sum.LastHash {
 		if c.sum.LastHash == "" {
-			return Event{}, chainErr(n, e.Seq, "first line has a non-empty prev: the lines before it were removed")
+			return chainErr(n, e.Seq, "first line has a non-empty prev: the lines before it were removed")
 		}
-		return Event{}, chainErr(n, e.Seq, "prev does not match the previous line's hash: a line before it was removed, inserted or reordered")
+		return chainErr(n, e.Seq, "prev does not match the previous line's hash: a line before it was removed, inserted or reordered")
 	}
 
 	if c.sum.Events == 0 {
@@ -140,7 +149,7 @@ func (c *Chain) next(line []byte, copyData bool) (Event, error) {
 	c.sum.LastSeq = e.Seq
 	c.sum.LastHash = e.Hash
 	c.sum.LastTime = e.Time
-	return e, nil
+	return nil
 }
 
 // hashMatches reports whether claimed is the hex SHA-256 of head followed by "}".

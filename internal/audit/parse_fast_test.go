@@ -39,29 +39,10 @@ func slowNext(c *Chain, line []byte) (Event, error) {
 		return Event{}, chainErr(n, e.Seq, "%v", parseErr)
 	}
 	e.Hash = string(claimed)
-	want := c.sum.LastSeq + 1
-	switch {
-	case e.Seq == want:
-	case c.sum.LastSeq == 0:
-		return Event{}, chainErr(n, e.Seq, "first line has seq %d, want 1: the lines before it were removed", e.Seq)
-	case e.Seq == c.sum.LastSeq:
-		return Event{}, chainErr(n, e.Seq, "seq repeats the previous line's: a line was duplicated")
-	case e.Seq < c.sum.LastSeq:
-		return Event{}, chainErr(n, e.Seq, "seq goes back from %d: lines are out of order", c.sum.LastSeq)
-	default:
-		return Event{}, chainErr(n, e.Seq, "seq gap after %d: a line was removed or lines were reordered", c.sum.LastSeq)
+	// Linking (seq, prev) is not what the fast path changed: the same code.
+	if err := c.link(n, e); err != nil {
+		return Event{}, err
 	}
-	if e.Prev != c.sum.LastHash {
-		if c.sum.LastHash == "" {
-			return Event{}, chainErr(n, e.Seq, "first line has a non-empty prev: the lines before it were removed")
-		}
-		return Event{}, chainErr(n, e.Seq, "prev does not match the previous line's hash: a line before it was removed, inserted or reordered")
-	}
-	if c.sum.Events == 0 {
-		c.sum.FirstTime = e.Time
-	}
-	c.sum.Events++
-	c.sum.LastSeq, c.sum.LastHash, c.sum.LastTime = e.Seq, e.Hash, e.Time
 	return e, nil
 }
 
