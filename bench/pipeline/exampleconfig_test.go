@@ -4,7 +4,6 @@ package pipeline
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/releaserhq/releaser/bench/benchkit"
+	"github.com/releaserhq/releaser/internal/testenv"
 )
 
 // exampleConfig is the checkout's release.toml.example with what cannot
@@ -119,27 +119,7 @@ func asStrings(t testing.TB, v any) []string {
 // copyExample copies the example's sources (not its dist, state or the
 // builder, which runs prebuilt) from src to dst.
 func copyExample(t testing.TB, src, dst string) {
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if rel == "dist" || rel == ".releaser" || rel == "mkdist" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	benchkit.Must(t, err)
+	testenv.CopyTree(t, src, dst, "dist", ".releaser", "mkdist")
 }
 
 // moduleRoot is the checkout (the harness runs in bench/pipeline).

@@ -9,31 +9,9 @@ import (
 
 	"github.com/releaserhq/releaser/internal/scaffold"
 	"github.com/releaserhq/releaser/internal/stages"
+	"github.com/releaserhq/releaser/internal/testenv"
 	"github.com/releaserhq/releaser/internal/workflowlint"
 )
-
-// copyTree copies a directory of regular files.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestInitProjects: releaser init on a Python, npm, Rust and Ruby project
 // writes a workflow that the lint refuses until the releaser pin is filled in
@@ -44,7 +22,7 @@ func TestInitProjects(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			copyTree(t, filepath.Join("..", "..", "internal", "scaffold", "testdata", "projects", kind), dir)
+			testenv.CopyTree(t, filepath.Join("..", "..", "internal", "scaffold", "testdata", "projects", kind), dir)
 			gitRun(t, dir, "init", "-q", "-b", "main")
 			gitRun(t, dir, "config", "commit.gpgsign", "false")
 			gitRun(t, dir, "remote", "add", "origin", "https://github.com/octo-org/"+kind+"-project.git")

@@ -90,27 +90,7 @@ func (e *publishEnv) project(date string) *project {
 	t := e.t
 	t.Helper()
 	dir := t.TempDir()
-	src := filepath.Join("..", "..", "testdata", "example")
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			if rel == "dist" || rel == ".releaser" || rel == "mkdist" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.CopyTree(t, filepath.Join("..", "..", "testdata", "example"), dir, "dist", ".releaser", "mkdist")
 	p := &project{dir: dir, t: t}
 	p.write("release.toml", fmt.Sprintf(`[project]
 name = "hello-releaser"
