@@ -74,20 +74,9 @@ func (c *Chain) Next(line []byte) (Event, error) {
 // next is Next; with copyData false the event's data is a view into line, for callers
 // that copy what they keep before line's buffer is reused.
 func (c *Chain) next(line []byte, copyData bool) (Event, error) {
-	c.line++
-	n := c.line
-	if len(line) == 0 {
-		return Event{}, chainErr(n, 0, "blank line: audit logs have no empty lines, one was inserted")
-	}
-	if len(line) > MaxLineSize {
-		return Event{}, chainErr(n, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
-	}
-	head, claimed, ok := cutHash(line)
-	if !ok {
-		if bytes.HasSuffix(line, []byte("\r")) {
-			return Event{}, chainErr(n, 0, `line ends with \r: the file was converted to CRLF line endings; convert it back to LF`)
-		}
-		return Event{}, chainErr(n, 0, `line does not end with ,"hash":"<64 lowercase hex>"}: it is not an audit line or was truncated`)
+	n, head, claimed, err := c.cut(line)
+	if err != nil {
+		return Event{}, err
 	}
 	hashOK := c.hashMatches(head, claimed)
 
@@ -118,6 +107,27 @@ func (c *Chain) next(line []byte, copyData bool) (Event, error) {
 		return Event{}, err
 	}
 	return e, nil
+}
+
+// cut counts line and splits it into the hashed head and the claimed hash,
+// refusing what cannot be an audit line at all.
+func (c *Chain) cut(line []byte) (n int, head, claimed []byte, err error) {
+	c.line++
+	n = c.line
+	if len(line) == 0 {
+		return n, nil, nil, chainErr(n, 0, "blank line: audit logs have no empty lines, one was inserted")
+	}
+	if len(line) > MaxLineSize {
+		return n, nil, nil, chainErr(n, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
+	}
+	head, claimed, ok := cutHash(line)
+	if !ok {
+		if bytes.HasSuffix(line, []byte("\r")) {
+			return n, nil, nil, chainErr(n, 0, `line ends with \r: the file was converted to CRLF line endings; convert it back to LF`)
+		}
+		return n, nil, nil, chainErr(n, 0, `line does not end with ,"hash":"<64 lowercase hex>"}: it is not an audit line or was truncated`)
+	}
+	return n, head, claimed, nil
 }
 
 // link checks that e, read from line n, follows the chain so far (seq and

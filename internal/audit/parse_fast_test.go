@@ -10,23 +10,13 @@ import (
 	"unsafe"
 )
 
-// slowNext is Chain.Next as it was before the fast path: every line through parseBody.
+// slowNext is Chain.Next as it was before the fast path: every line through parseBody
+// (cutting the line and linking it are the same code as Next's).
 // The fast path must never change an event or an error.
 func slowNext(c *Chain, line []byte) (Event, error) {
-	c.line++
-	n := c.line
-	if len(line) == 0 {
-		return Event{}, chainErr(n, 0, "blank line: audit logs have no empty lines, one was inserted")
-	}
-	if len(line) > MaxLineSize {
-		return Event{}, chainErr(n, 0, "line is longer than %d bytes: not an audit line", MaxLineSize)
-	}
-	head, claimed, ok := cutHash(line)
-	if !ok {
-		if bytes.HasSuffix(line, []byte("\r")) {
-			return Event{}, chainErr(n, 0, `line ends with \r: the file was converted to CRLF line endings; convert it back to LF`)
-		}
-		return Event{}, chainErr(n, 0, `line does not end with ,"hash":"<64 lowercase hex>"}: it is not an audit line or was truncated`)
+	n, head, claimed, err := c.cut(line)
+	if err != nil {
+		return Event{}, err
 	}
 	body := append(bytes.Clone(head), '}')
 	var e Event
