@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -77,9 +76,7 @@ func (a *app) check(ctx context.Context, args []string) int {
 		res.Error = fmt.Sprintf("%d precondition(s) failed", failed)
 	}
 	if u.Mode() == ui.ModeJSON {
-		enc := json.NewEncoder(u.RawStdout())
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		_ = writeJSON(u.RawStdout(), res)
 	} else {
 		u.Table([]string{"stage", "code", "precondition", "status", "details"}, rows)
 		u.Infof("%s", countLine(res.Counts))

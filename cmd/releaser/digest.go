@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/releaserhq/releaser/internal/artifact"
@@ -37,9 +36,7 @@ Usage: releaser digest [--json] FILE...`, "  releaser digest dist/*.whl\n  relea
 		out = append(out, entry{File: f, Size: n, Digests: d})
 	}
 	if jsonOut {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(a.stdout, out)
 	}
 	for _, e := range out {
 		// sha256sum's layout, so the line can be compared with it directly.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 
@@ -99,9 +98,7 @@ func (a *app) init(ctx context.Context, args []string) error {
 		"releaser run --dry-run",
 	}
 	if jsonOut {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(a.stdout, res)
 	}
 	fmt.Fprintf(a.stdout, "found %s (%v)\n", p.Name, res.Kinds)
 	for _, w := range written {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -93,9 +92,7 @@ func (a *app) lintWorkflow(ctx context.Context, args []string) int {
 		res.Error = fmt.Sprintf("%d error(s), %d warning(s)", errs, warns)
 	}
 	if jsonOut {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		_ = writeJSON(a.stdout, res)
 		return res.ExitCode
 	}
 	_ = workflowlint.Text(a.stdout, res.Findings)
@@ -113,9 +110,7 @@ func (a *app) lintWorkflow(ctx context.Context, args []string) int {
 func (a *app) lintFailed(jsonOut bool, res lintResult, err error) int {
 	if jsonOut {
 		res.ExitCode, res.Error = stages.ExitUsage, err.Error()
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		_ = writeJSON(a.stdout, res)
 		fmt.Fprintf(a.stderr, "releaser: %v\n", err)
 		return stages.ExitUsage
 	}

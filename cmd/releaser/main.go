@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -85,4 +86,11 @@ func (a *app) exit(err error) int {
 		return stages.ExitUsage
 	}
 	return stages.ExitCode(err)
+}
+
+// writeJSON prints the one JSON document a --json command writes.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -122,9 +122,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 // GitHub Actions (step summary, outputs).
 func (a *app) finish(u *ui.UI, r *stages.Release, res runResult) {
 	if u.Mode() == ui.ModeJSON {
-		enc := json.NewEncoder(u.RawStdout())
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		_ = writeJSON(u.RawStdout(), res)
 	} else {
 		rows := make([][]string, len(res.Stages))
 		for i, s := range res.Stages {

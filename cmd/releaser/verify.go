@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -96,9 +95,7 @@ func (a *app) verify(ctx context.Context, args []string) error {
 		results = append(results, res)
 	}
 	if jsonOut {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(results)
+		_ = writeJSON(a.stdout, results)
 	} else {
 		for _, r := range results {
 			if r.OK {
