@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/releaserhq/releaser/internal/workflowlint"
 )
 
 // Section is a part of docs/TROUBLESHOOTING.md after the preconditions: a
@@ -107,3 +109,21 @@ func escapeText(s string) string {
 
 // escapeCell is escapeText for a table cell, where "|" ends the cell.
 func escapeCell(s string) string { return strings.ReplaceAll(escapeText(s), "|", `\|`) }
+
+// LintSection documents the workflow-lint rules on the troubleshooting page:
+// they are what a failed exchange/workflow-lint check, and
+// `releaser lint-workflow`, report.
+func LintSection() Section {
+	s := Section{
+		Title: "Workflow-lint rules",
+		Intro: "`releaser lint-workflow` and the exchange stage's `exchange/workflow-lint` precondition report these rules (ids as zizmor names them, where it has one). Each finding names the file, line and column.",
+	}
+	for _, r := range workflowlint.Rules() {
+		s.Entries = append(s.Entries, Entry{Code: r.ID, Title: r.Title + " (" + string(r.Severity) + ")", Means: r.Why, Fix: r.Fix})
+	}
+	return s
+}
+
+// WriteTroubleshootingPage writes docs/TROUBLESHOOTING.md: the exit codes,
+// every precondition code and every workflow-lint rule.
+func WriteTroubleshootingPage(w io.Writer) error { return WriteTroubleshooting(w, LintSection()) }

@@ -3,7 +3,6 @@ package stages
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,21 +102,3 @@ func (r *Release) workflowCheck(ctx context.Context) Check {
 	}
 	return c
 }
-
-// LintSection documents the workflow-lint rules on the troubleshooting page:
-// they are what a failed exchange/workflow-lint check, and
-// `releaser lint-workflow`, report.
-func LintSection() Section {
-	s := Section{
-		Title: "Workflow-lint rules",
-		Intro: "`releaser lint-workflow` and the exchange stage's `exchange/workflow-lint` precondition report these rules (ids as zizmor names them, where it has one). Each finding names the file, line and column.",
-	}
-	for _, r := range workflowlint.Rules() {
-		s.Entries = append(s.Entries, Entry{Code: r.ID, Title: r.Title + " (" + string(r.Severity) + ")", Means: r.Why, Fix: r.Fix})
-	}
-	return s
-}
-
-// WriteTroubleshootingPage writes docs/TROUBLESHOOTING.md: the exit codes,
-// every precondition code and every workflow-lint rule.
-func WriteTroubleshootingPage(w io.Writer) error { return WriteTroubleshooting(w, LintSection()) }
