@@ -322,6 +322,8 @@ func (r *Release) recordBundle(g bundleGroup, bundle []byte, local, kept bool) e
 // ensureAttestationStored stores a kept bundle in the repository's
 // attestations unless GitHub already holds it.
 func (r *Release) ensureAttestationStored(ctx context.Context, g bundleGroup, bundle []byte) error {
+	// Without a repository or a client there is nothing to look up:
+	// storeAttestation fails with the message that says what is missing.
 	owner, repo, ok := r.githubRepo()
 	if !ok {
 		return r.storeAttestation(ctx, g.file, bundle)
